@@ -1,0 +1,130 @@
+//! Typed Rust handlers behind one object-safe trait.
+//!
+//! A handler is a plain function or closure taking a context (the connection)
+//! and typed params. The adapters here decode the params with serde before the
+//! handler runs (so a wrong shape is -32602 without calling it) and encode its
+//! result with the NaN/Infinity check. Synchronous handlers produce their
+//! answer without allocating a future, so a driver can reply at once.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::{ErrorObject, decode_params, encode_result};
+
+/// What a handler produces: the encoded result or an error object.
+pub type HandlerResult = Result<Box<RawValue>, ErrorObject>;
+
+/// A boxed handler future.
+pub type BoxFuture = Pin<Box<dyn Future<Output = HandlerResult> + Send + 'static>>;
+
+/// The outcome of starting a handler.
+pub enum Outcome {
+    /// The answer is known already (synchronous handler, or params that did not decode).
+    Ready(HandlerResult),
+    /// The answer comes when this future completes.
+    Pending(BoxFuture),
+}
+
+/// A method implementation, type-erased over its params and result types.
+pub trait Handler<Ctx>: Send + Sync + 'static {
+    /// Starts the handler with the call's context and raw params.
+    fn call(&self, ctx: Ctx, params: Option<&RawValue>) -> Outcome;
+}
+
+/// A boxed handler, as stored in a method table.
+pub type DynHandler<Ctx> = Box<dyn Handler<Ctx>>;
+
+/// Adapts an `async` function `Fn(Ctx, P) -> impl Future<Output = Result<R, E>>`.
+///
+/// ```
+/// use jrpc_shared::{handler::{AsyncFn, Handler, Outcome}, ErrorObject};
+/// let add = AsyncFn::new(|_ctx: (), (a, b): (i64, i64)| async move { Ok::<_, ErrorObject>(a + b) });
+/// let raw = serde_json::value::RawValue::from_string("[2, 3]".into()).unwrap();
+/// let Outcome::Pending(fut) = add.call((), Some(&raw)) else { panic!() };
+/// assert_eq!(futures_executor::block_on(fut).unwrap().get(), "5");
+/// ```
+pub struct AsyncFn<F, P, R, E> {
+    f: F,
+    types: PhantomData<fn(P) -> (R, E)>,
+}
+
+impl<F, P, R, E> AsyncFn<F, P, R, E> {
+    /// Wraps `f`.
+    pub fn new(f: F) -> Self {
+        AsyncFn {
+            f,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<Ctx, F, Fut, P, R, E> Handler<Ctx> for AsyncFn<F, P, R, E>
+where
+    F: Fn(Ctx, P) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, E>> + Send + 'static,
+    P: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+    E: Into<ErrorObject> + 'static,
+{
+    fn call(&self, ctx: Ctx, params: Option<&RawValue>) -> Outcome {
+        match decode_params::<P>(params) {
+            Err(e) => Outcome::Ready(Err(e)),
+            Ok(p) => {
+                let fut = (self.f)(ctx, p);
+                Outcome::Pending(Box::pin(async move {
+                    match fut.await {
+                        Ok(r) => encode_result(&r),
+                        Err(e) => Err(e.into()),
+                    }
+                }))
+            }
+        }
+    }
+}
+
+/// Adapts a synchronous function `Fn(Ctx, P) -> Result<R, E>`.
+///
+/// ```
+/// use jrpc_shared::{handler::{Handler, Outcome, SyncFn}, ErrorObject};
+/// let add = SyncFn::new(|_ctx: (), (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b));
+/// let raw = serde_json::value::RawValue::from_string("[2, 3]".into()).unwrap();
+/// let Outcome::Ready(result) = add.call((), Some(&raw)) else { panic!() };
+/// assert_eq!(result.unwrap().get(), "5");
+/// ```
+pub struct SyncFn<F, P, R, E> {
+    f: F,
+    types: PhantomData<fn(P) -> (R, E)>,
+}
+
+impl<F, P, R, E> SyncFn<F, P, R, E> {
+    /// Wraps `f`.
+    pub fn new(f: F) -> Self {
+        SyncFn {
+            f,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<Ctx, F, P, R, E> Handler<Ctx> for SyncFn<F, P, R, E>
+where
+    F: Fn(Ctx, P) -> Result<R, E> + Send + Sync + 'static,
+    P: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+    E: Into<ErrorObject> + 'static,
+{
+    fn call(&self, ctx: Ctx, params: Option<&RawValue>) -> Outcome {
+        Outcome::Ready(match decode_params::<P>(params) {
+            Err(e) => Err(e),
+            Ok(p) => match (self.f)(ctx, p) {
+                Ok(r) => encode_result(&r),
+                Err(e) => Err(e.into()),
+            },
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! # jrpc-shared
+//!
+//! The JSON-RPC 2.0 protocol for jrpc, with no IO, no clock and no async runtime.
+//! Both the native driver (`jrpc-server`, tokio) and the browser driver
+//! (`jrpc-client-wasm`, web-sys) feed it text and send the text it returns, so
+//! the protocol has exactly one implementation.
+//!
+//! - Wire types: [`Id`] (kept as raw JSON text so ids round-trip exactly),
+//!   [`ErrorObject`] and its [`code`]s, and [`parse`] for incoming frames.
+//! - [`Inbound`]: incoming requests, notifications, batches and
+//!   `$/cancelRequest`; dispatch through a [`Methods`] table.
+//! - [`Outbound`]: id allocation and the pending-call table, generic over what
+//!   waits for an answer.
+//! - [`handler`]: typed Rust handlers with serde-decoded params.
+//!
+//! Invariants: every request that arrives gets exactly one response; a late,
+//! unknown or duplicate response is ignored; nothing here panics on input.
+//!
+//! ```
+//! use jrpc_shared::{Action, Inbound, Methods};
+//! let mut methods = Methods::new();
+//! methods.insert("hello", ()).unwrap();
+//! let mut inbound = Inbound::new(64);
+//! let mut actions = Vec::new();
+//! inbound.receive(r#"{"jsonrpc":"2.0","method":"hello","id":1}"#, &methods, &mut actions);
+//! let Some(Action::Call { token: Some(token), .. }) = actions.pop() else { panic!() };
+//! let reply = inbound.complete(token, Ok(serde_json::value::to_raw_value("hi").unwrap()));
+//! assert_eq!(reply.unwrap(), r#"{"jsonrpc":"2.0","result":"hi","id":1}"#);
+//! ```
+
+mod call_error;
+mod error_object;
+mod finite;
+pub mod handler;
+mod id;
+mod inbound;
+mod methods;
+mod outbound;
+mod params;
+pub mod parse;
+mod wire;
+
+pub use call_error::CallError;
+pub use error_object::{ErrorObject, code};
+pub use handler::{HandlerResult, Outcome};
+pub use id::Id;
+pub use inbound::{Action, CallToken, Inbound};
+pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
+pub use outbound::{BatchBuilder, Closed, Outbound, cancel_text};
+pub use params::{decode_params, encode_result, encode_value};
+pub use serde_json::value::RawValue;
+pub use wire::{VERSION, error_response_text, notification_text};
+
+/// The notification a peer sends to cancel one of its requests (the Language
+/// Server Protocol's convention): params `{"id": <id of the request>}`.
+pub const CANCEL_METHOD: &str = "$/cancelRequest";

@@ -1,0 +1,107 @@
+//! The method table: names to handlers.
+//!
+//! Generic over the handler type so that the native driver stores Rust
+//! closures and the browser driver stores JavaScript functions in the same
+//! table, with the same naming rules.
+
+use std::collections::HashMap;
+
+/// Method names starting with this prefix are reserved by JSON-RPC 2.0 for
+/// system extensions; this library defines none, so they are never registered.
+pub const RESERVED_PREFIX: &str = "rpc.";
+
+/// Why a method could not be registered.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RegisterError {
+    /// The name starts with `rpc.`, which the specification reserves.
+    #[error(
+        "method name {0:?} is reserved: names starting with \"rpc.\" belong to JSON-RPC itself"
+    )]
+    Reserved(String),
+    /// The name is [`crate::CANCEL_METHOD`], which the engine handles itself.
+    #[error("method name {0:?} is handled by the library (request cancellation)")]
+    Builtin(String),
+    /// A handler is already registered under this name.
+    #[error("method {0:?} is already registered")]
+    Duplicate(String),
+}
+
+/// A table of methods, looked up by exact name.
+///
+/// ```
+/// use jrpc_shared::Methods;
+/// let mut methods = Methods::new();
+/// methods.insert("ping", "handler").unwrap();
+/// assert!(methods.insert("rpc.discover", "handler").is_err());
+/// assert_eq!(methods.get("ping"), Some(&"handler"));
+/// ```
+#[derive(Debug)]
+pub struct Methods<H> {
+    table: HashMap<Box<str>, H>,
+}
+
+impl<H> Default for Methods<H> {
+    fn default() -> Self {
+        Methods {
+            table: HashMap::new(),
+        }
+    }
+}
+
+impl<H> Methods<H> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `handler` under `name`.
+    pub fn insert(&mut self, name: &str, handler: H) -> Result<(), RegisterError> {
+        check_name(name)?;
+        if self.table.contains_key(name) {
+            return Err(RegisterError::Duplicate(name.to_owned()));
+        }
+        self.table.insert(name.into(), handler);
+        Ok(())
+    }
+
+    /// Registers `handler` under `name`, replacing any earlier handler of that name.
+    pub fn replace(&mut self, name: &str, handler: H) -> Result<Option<H>, RegisterError> {
+        check_name(name)?;
+        Ok(self.table.insert(name.into(), handler))
+    }
+
+    /// Removes the handler registered under `name`.
+    pub fn remove(&mut self, name: &str) -> Option<H> {
+        self.table.remove(name)
+    }
+
+    /// The handler for `name`; reserved names never match.
+    pub fn get(&self, name: &str) -> Option<&H> {
+        self.table.get(name)
+    }
+
+    /// The registered names, in no particular order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.table.keys().map(|k| &**k)
+    }
+
+    /// How many methods are registered.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True when no method is registered.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+}
+
+fn check_name(name: &str) -> Result<(), RegisterError> {
+    if name.starts_with(RESERVED_PREFIX) {
+        return Err(RegisterError::Reserved(name.to_owned()));
+    }
+    if name == crate::CANCEL_METHOD {
+        return Err(RegisterError::Builtin(name.to_owned()));
+    }
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! Decoding params into a handler's typed arguments, and encoding values to send.
+//!
+//! An array is positional and an object is named, as in wsjsonrpc. A serde
+//! struct accepts both shapes (serde_json feeds an array to a struct's fields in
+//! order), so `struct Args { a: f64, b: f64 }` takes `[1, 2]` and `{"a": 1, "b": 2}`;
+//! a tuple takes the positional form only.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::ErrorObject;
+
+/// Decodes `params` (absent, an array or an object) into `P`.
+///
+/// Absent params decode as `null` (for `()` or `Option`), else as `[]` or `{}`
+/// (for `Vec`, or structs whose fields all have defaults).
+///
+/// ```
+/// use jrpc_shared::decode_params;
+/// use serde_json::value::RawValue;
+/// let raw = RawValue::from_string("[1, 2]".into()).unwrap();
+/// let (a, b): (i64, i64) = decode_params(Some(&raw)).unwrap();
+/// assert_eq!(a + b, 3);
+/// let bad = RawValue::from_string(r#"["x", 2]"#.into()).unwrap();
+/// let err = decode_params::<(i64, i64)>(Some(&bad)).unwrap_err();
+/// assert_eq!(err.code, -32602);
+/// assert!(err.message.contains("expected i64"), "{}", err.message);
+/// ```
+pub fn decode_params<P: DeserializeOwned>(params: Option<&RawValue>) -> Result<P, ErrorObject> {
+    let Some(params) = params else {
+        return decode_absent();
+    };
+    serde_json::from_str(params.get())
+        .map_err(|e| ErrorObject::invalid_params(without_position(&e)))
+}
+
+fn decode_absent<P: DeserializeOwned>() -> Result<P, ErrorObject> {
+    let mut first_error = None;
+    for text in ["null", "[]", "{}"] {
+        match serde_json::from_str(text) {
+            Ok(p) => return Ok(p),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let detail = first_error
+        .map(|e| without_position(&e))
+        .unwrap_or_default();
+    Err(ErrorObject::invalid_params(format_args!(
+        "params are missing ({detail})"
+    )))
+}
+
+/// serde_json appends " at line 1 column 9" to data errors; in a one-line
+/// params value that position says nothing useful to the caller.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+/// Encodes a handler's result (or a call's params) to raw JSON, refusing NaN and Infinity.
+pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, serde_json::Error> {
+    crate::finite::to_raw_value(value)
+}
+
+/// Encodes a handler's successful result, turning an encoding failure into -32603.
+pub fn encode_result<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
+    encode_value(value).map_err(|e| {
+        ErrorObject::internal_error(format_args!("the result cannot be sent as JSON: {e}"))
+    })
+}
