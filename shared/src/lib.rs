@@ -38,6 +38,7 @@ mod methods;
 mod outbound;
 mod params;
 pub mod parse;
+mod reject;
 mod wire;
 
 pub use call_error::CallError;
@@ -47,7 +48,8 @@ pub use id::Id;
 pub use inbound::{Action, CallToken, Inbound};
 pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
 pub use outbound::{BatchBuilder, Closed, Outbound, cancel_text};
-pub use params::{decode_params, encode_result, encode_value};
+pub use params::{decode_params, decode_result, encode_params, encode_result, encode_value};
+pub use reject::{Rejection, reject_frame};
 pub use serde_json::value::RawValue;
 pub use wire::{VERSION, error_response_text, notification_text};
 

@@ -74,3 +74,35 @@ pub fn encode_result<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, 
         ErrorObject::internal_error(format_args!("the result cannot be sent as JSON: {e}"))
     })
 }
+
+/// Encodes call params: `null` (e.g. from `()`) means no params member; an
+/// array or object is sent as is; any other JSON value is refused, because
+/// JSON-RPC params must be structured.
+///
+/// ```
+/// use jrpc_shared::encode_params;
+/// assert!(encode_params(&()).unwrap().is_none());
+/// assert_eq!(encode_params(&(1, 2)).unwrap().unwrap().get(), "[1,2]");
+/// assert!(encode_params(&5).is_err());
+/// assert!(encode_params(&[f64::NAN]).is_err());
+/// ```
+pub fn encode_params<P: Serialize + ?Sized>(
+    params: &P,
+) -> Result<Option<Box<RawValue>>, crate::CallError> {
+    let raw = encode_value(params).map_err(crate::CallError::Encode)?;
+    match raw.get().as_bytes().first() {
+        Some(b'n') => Ok(None),
+        Some(b'[' | b'{') => Ok(Some(raw)),
+        _ => Err(crate::CallError::Encode(serde::ser::Error::custom(
+            format_args!(
+                "params must be a JSON array or object (or null for none), not {}",
+                raw.get()
+            ),
+        ))),
+    }
+}
+
+/// Decodes a call's raw result into `R`.
+pub fn decode_result<R: DeserializeOwned>(raw: &RawValue) -> Result<R, crate::CallError> {
+    serde_json::from_str(raw.get()).map_err(crate::CallError::Decode)
+}

@@ -1,0 +1,135 @@
+//! One accepted TCP connection: read the HTTP request, then either upgrade it
+//! to a WebSocket (checking the Origin) or serve a static file.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http::StatusCode;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::Role;
+
+use crate::Connection;
+use crate::connection::{CloseRequest, HandshakeInfo};
+use crate::driver::Driver;
+use crate::http::{HeadError, read_head, static_files, upgrade_response, write_simple};
+use crate::server::ServerState;
+
+/// Largest HTTP request head accepted (browsers send a few hundred bytes; cookies can add more).
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Serves one TCP connection to the end.
+pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc<ServerState>) {
+    let _ = stream.set_nodelay(true);
+    let upgraded = tokio::time::timeout(
+        state.limits.handshake_timeout,
+        handshake(stream, peer, &state),
+    )
+    .await;
+    let (ws, info) = match upgraded {
+        Ok(Some(upgraded)) => upgraded,
+        Ok(None) => return,
+        Err(_) => {
+            tracing::debug!(%peer, "handshake timed out; dropping the connection");
+            return;
+        }
+    };
+    let (conn, outbox) = Connection::new(
+        info,
+        state.limits.max_queued_messages,
+        state.limits.request_timeout,
+    );
+    if state.is_shutting_down() {
+        conn.0.control.request(CloseRequest::GoingAway);
+    }
+    state.register(&conn);
+    tracing::debug!(connection = conn.id(), %peer, "WebSocket connection open");
+    Driver::new(
+        ws,
+        conn.clone(),
+        outbox,
+        Arc::clone(&state.methods),
+        &state.limits,
+    )
+    .run()
+    .await;
+    state.unregister(&conn);
+}
+
+/// Reads the request head and answers it. Returns the WebSocket when the
+/// request was an accepted upgrade; `None` when it was answered over HTTP.
+async fn handshake(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    state: &ServerState,
+) -> Option<(WebSocketStream<TcpStream>, HandshakeInfo)> {
+    let (head, leftover) = match read_head(&mut stream, MAX_HEAD).await {
+        Ok(read) => read,
+        Err(HeadError::TooLarge { .. }) => {
+            let _ = write_simple(
+                &mut stream,
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request head too large\n",
+            )
+            .await;
+            return None;
+        }
+        Err(HeadError::Malformed(e)) => {
+            let _ = write_simple(
+                &mut stream,
+                StatusCode::BAD_REQUEST,
+                &format!("malformed HTTP request: {e}\n"),
+            )
+            .await;
+            return None;
+        }
+        Err(e) => {
+            tracing::debug!(%peer, error = %e, "no HTTP request");
+            return None;
+        }
+    };
+    if head.path() != state.path {
+        match &state.www {
+            Some(root) => {
+                if let Err(e) = static_files::serve(&mut stream, root, &head).await {
+                    tracing::debug!(%peer, error = %e, "static file not sent");
+                }
+            }
+            None => {
+                let body = format!(
+                    "not found: the JSON-RPC WebSocket endpoint is {}\n",
+                    state.path
+                );
+                let _ = write_simple(&mut stream, StatusCode::NOT_FOUND, &body).await;
+            }
+        }
+        return None;
+    }
+    if !state
+        .origin
+        .permits(head.header("origin"), head.header("host"))
+    {
+        tracing::info!(%peer, origin = head.header("origin"), "refused a WebSocket from a foreign origin");
+        let body = "forbidden: this Origin may not open a WebSocket here (see --allow-origin)\n";
+        let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, body).await;
+        return None;
+    }
+    let response = match upgrade_response(&head) {
+        Ok(response) => response,
+        Err(rejection) => {
+            let _ = rejection.write(&mut stream).await;
+            return None;
+        }
+    };
+    stream.write_all(response.as_bytes()).await.ok()?;
+    let config = state.limits.websocket_config();
+    let ws =
+        WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
+    let info = HandshakeInfo {
+        peer_addr: Some(peer),
+        path: head.target.clone(),
+        headers: head.headers,
+    };
+    Some((ws, info))
+}

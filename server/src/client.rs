@@ -1,0 +1,186 @@
+//! The native client: connects to a jrpc (or any JSON-RPC 2.0 WebSocket) server.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use jrpc_shared::ErrorObject;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
+
+use crate::connection::HandshakeInfo;
+use crate::driver::Driver;
+use crate::{Connection, Limits, MethodSet};
+
+/// Why [`Client::connect`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The URL is not a valid `ws://` URL.
+    #[error("invalid WebSocket URL {url:?}: {source}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What was wrong with it.
+        source: tokio_tungstenite::tungstenite::Error,
+    },
+    /// The TCP connection or the WebSocket handshake failed.
+    #[error("could not connect to {url}: {source}")]
+    Handshake {
+        /// The URL as given.
+        url: String,
+        /// The underlying error.
+        source: tokio_tungstenite::tungstenite::Error,
+    },
+    /// The server did not complete the handshake within the handshake timeout.
+    #[error("could not connect to {url}: no answer within {timeout:?}")]
+    Timeout {
+        /// The URL as given.
+        url: String,
+        /// The limit that ran out.
+        timeout: std::time::Duration,
+    },
+}
+
+/// Configures a [`Client`]: methods the server may call, limits, timeouts.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use jrpc_server::{Client, Connection, ErrorObject};
+/// let client = Client::builder()
+///     .sync_method("ui.time", |_c: Connection, (): ()| Ok::<_, ErrorObject>(42))
+///     .connect("ws://127.0.0.1:8080/rpc")
+///     .await?;
+/// let sum: i64 = client.request("Add", &(5, 10)).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    methods: MethodSet,
+    limits: Limits,
+}
+
+impl ClientBuilder {
+    /// Registers an `async` method the server may call; see [`MethodSet::method`].
+    pub fn method<F, Fut, P, R, E>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(Connection, P) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, E>> + Send + 'static,
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<ErrorObject> + 'static,
+    {
+        self.methods.method(name, f);
+        self
+    }
+
+    /// Registers a synchronous method the server may call; see [`MethodSet::sync_method`].
+    pub fn sync_method<F, P, R, E>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(Connection, P) -> Result<R, E> + Send + Sync + 'static,
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<ErrorObject> + 'static,
+    {
+        self.methods.sync_method(name, f);
+        self
+    }
+
+    /// Adds every method of `methods`.
+    pub fn methods(mut self, methods: MethodSet) -> Self {
+        self.methods.merge(methods);
+        self
+    }
+
+    /// Changes limits in place, e.g. the default request timeout:
+    /// `.with_limits(|l| l.request_timeout = Duration::from_secs(5))`.
+    pub fn with_limits(mut self, change: impl FnOnce(&mut Limits)) -> Self {
+        change(&mut self.limits);
+        self
+    }
+
+    /// Connects to `url` (`ws://host:port/path`).
+    pub async fn connect(self, url: &str) -> Result<Client, ConnectError> {
+        let request = url
+            .into_client_request()
+            .map_err(|source| ConnectError::InvalidUrl {
+                url: url.to_owned(),
+                source,
+            })?;
+        let path = request.uri().path().to_owned();
+        let timeout = self.limits.handshake_timeout;
+        let config = self.limits.websocket_config();
+        let connecting = connect_async_with_config(request, Some(config), true);
+        let (ws, response) = tokio::time::timeout(timeout, connecting)
+            .await
+            .map_err(|_| ConnectError::Timeout {
+                url: url.to_owned(),
+                timeout,
+            })?
+            .map_err(|source| ConnectError::Handshake {
+                url: url.to_owned(),
+                source,
+            })?;
+        let peer_addr = match ws.get_ref() {
+            MaybeTlsStream::Plain(tcp) => tcp.peer_addr().ok(),
+            _ => None,
+        };
+        let info = HandshakeInfo {
+            peer_addr,
+            path,
+            headers: response.headers().clone(),
+        };
+        let (conn, outbox) = Connection::new(
+            info,
+            self.limits.max_queued_messages,
+            self.limits.request_timeout,
+        );
+        let driver = Driver::new(
+            ws,
+            conn.clone(),
+            outbox,
+            Arc::new(self.methods),
+            &self.limits,
+        );
+        tokio::spawn(driver.run());
+        Ok(Client { conn })
+    }
+}
+
+/// A connection to a server. Derefs to [`Connection`] for `request`, `notify`
+/// and `batch`; dropping the client closes the connection.
+pub struct Client {
+    conn: Connection,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Connects with default settings and no methods of its own.
+    pub async fn connect(url: &str) -> Result<Client, ConnectError> {
+        Self::builder().connect(url).await
+    }
+
+    /// The underlying connection (cheap to clone and keep).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Deref for Client {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.conn.close();
+    }
+}

@@ -1,0 +1,70 @@
+//! Limits and timeouts, with defaults safe for a server facing the internet.
+
+use std::time::Duration;
+
+/// Per-connection and per-server limits. Every field has a safe default.
+///
+/// ```
+/// use jrpc_server::Limits;
+/// let limits = Limits { max_in_flight: 64, ..Limits::default() };
+/// assert_eq!(limits.max_message_size, 1024 * 1024);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest message accepted, in bytes (default 1 MiB). A larger message up to
+    /// [`Limits::hard_message_cap`] is answered with error -32001 and the
+    /// connection stays open; anything beyond that closes it with code 1009.
+    pub max_message_size: usize,
+    /// Requests a connection may have running at once (default 1,024); more are
+    /// answered with -32000 "Server busy". Also bounds pending notification handlers:
+    /// beyond it the connection stops reading until some finish.
+    pub max_in_flight: usize,
+    /// Connections served at once (default 10,000); more are refused with HTTP 503.
+    pub max_connections: usize,
+    /// Time a client has to send its HTTP request and finish the upgrade (default 10 s).
+    pub handshake_timeout: Duration,
+    /// Default timeout of requests this side sends to the peer (default 30 s).
+    pub request_timeout: Duration,
+    /// Outgoing messages that may wait for the socket per connection (default 1,024).
+    /// Senders wait when it is full; broadcasts skip connections that are that far behind.
+    pub max_queued_messages: usize,
+    /// How long graceful shutdown lets running calls finish (default 10 s).
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_size: 1024 * 1024,
+            max_in_flight: 1024,
+            max_connections: 10_000,
+            handshake_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_queued_messages: 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// The size beyond which a message is not even read: four times
+    /// `max_message_size`, at least 1 MiB more than it.
+    pub fn hard_message_cap(&self) -> usize {
+        self.max_message_size
+            .saturating_mul(4)
+            .max(self.max_message_size.saturating_add(1024 * 1024))
+    }
+
+    /// The WebSocket settings these limits imply. The read buffer is 4 KiB
+    /// instead of tungstenite's 128 KiB so an idle connection costs a few KiB.
+    pub(crate) fn websocket_config(
+        &self,
+    ) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+        let cap = self.hard_message_cap();
+        tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(4 * 1024)
+            .write_buffer_size(64 * 1024)
+            .max_message_size(Some(cap))
+            .max_frame_size(Some(cap))
+    }
+}

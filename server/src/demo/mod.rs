@@ -1,0 +1,1 @@
+//! The methods hosted by the `jrpc-server` binary.

@@ -1,0 +1,363 @@
+//! The connection loop: one task per WebSocket connection, server or client side.
+//!
+//! It owns the socket and the connection's [`Inbound`] engine. Handlers run
+//! inside this task (a handler that is ready at once is answered on the spot;
+//! others are polled in a `FuturesUnordered`), so no task is spawned per
+//! message. Replies are fed to the socket as they come and flushed only when
+//! nothing else is ready, so a burst of calls costs one write, not one each.
+//!
+//! Backpressure: the loop stops reading while too many replies wait for the
+//! socket or too many notification handlers are still running, so a flooding
+//! peer is slowed down instead of growing memory without bound.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::future::{AbortHandle, Abortable, Aborted};
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, Sink, Stream, StreamExt};
+use jrpc_shared::handler::BoxFuture;
+use jrpc_shared::{
+    Action, CallToken, ErrorObject, HandlerResult, Id, Inbound, Outcome, error_response_text,
+    reject_frame,
+};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio::time::Sleep;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use crate::connection::CloseRequest;
+use crate::{Connection, Limits, MethodSet};
+
+/// Replies queued for the socket before the loop stops reading.
+const MAX_QUEUED_REPLIES: usize = 256;
+/// Events handled in one poll before yielding to other tasks.
+const BUDGET: usize = 128;
+/// How long to wait for the peer's answer to our close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// A running handler, with the request it answers (`None` for a notification).
+struct Task {
+    token: Option<CallToken>,
+    fut: Abortable<BoxFuture>,
+}
+
+impl Future for Task {
+    type Output = (Option<CallToken>, Result<HandlerResult, Aborted>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let token = self.token;
+        // A panicking handler answers its own call with an error instead of
+        // taking the connection, and every other call on it, down.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.fut.poll_unpin(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(r)) => Poll::Ready((token, r)),
+            Err(_) => Poll::Ready((token, Ok(Err(handler_panicked())))),
+        }
+    }
+}
+
+fn handler_panicked() -> ErrorObject {
+    ErrorObject::internal_error("the method's handler panicked")
+}
+
+/// How the loop ended, and so how to close.
+enum Ending {
+    /// The peer closed or the transport failed: nothing more to send.
+    Gone,
+    /// Send this close frame.
+    Close(CloseCode, &'static str),
+}
+
+pub(crate) struct Driver<S> {
+    ws: WebSocketStream<S>,
+    conn: Connection,
+    methods: Arc<MethodSet>,
+    inbound: Inbound,
+    tasks: FuturesUnordered<Task>,
+    aborts: HashMap<CallToken, AbortHandle>,
+    running_notifications: usize,
+    outbox: mpsc::Receiver<String>,
+    queue: VecDeque<String>,
+    unflushed: bool,
+    max_message_size: usize,
+    max_in_flight: usize,
+    shutdown_grace: Duration,
+    draining: Option<Pin<Box<Sleep>>>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
+    pub(crate) fn new(
+        ws: WebSocketStream<S>,
+        conn: Connection,
+        outbox: mpsc::Receiver<String>,
+        methods: Arc<MethodSet>,
+        limits: &Limits,
+    ) -> Self {
+        Driver {
+            ws,
+            conn,
+            methods,
+            inbound: Inbound::new(limits.max_in_flight),
+            tasks: FuturesUnordered::new(),
+            aborts: HashMap::new(),
+            running_notifications: 0,
+            outbox,
+            queue: VecDeque::new(),
+            unflushed: false,
+            max_message_size: limits.max_message_size,
+            max_in_flight: limits.max_in_flight,
+            shutdown_grace: limits.shutdown_grace,
+            draining: None,
+        }
+    }
+
+    /// Runs the connection until it ends, then settles everything still pending.
+    pub(crate) async fn run(mut self) {
+        let ending = std::future::poll_fn(|cx| self.poll_run(cx)).await;
+        // Fail every call still waiting for the peer at once, and refuse new ones.
+        drop(self.conn.outbound().close());
+        self.outbox.close();
+        self.tasks.clear();
+        if let Ending::Close(code, reason) = ending {
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
+            };
+            let closing = async {
+                let _ = self.ws.close(Some(frame)).await;
+                // Wait for the peer's close reply so the TCP close is clean.
+                while let Some(Ok(_)) = self.ws.next().await {}
+            };
+            let _ = tokio::time::timeout(CLOSE_WAIT, closing).await;
+        }
+        tracing::debug!(connection = self.conn.id(), "connection ended");
+    }
+
+    fn poll_run(&mut self, cx: &mut Context<'_>) -> Poll<Ending> {
+        self.conn.0.control.waker.register(cx.waker());
+        for _ in 0..BUDGET {
+            match self.conn.0.control.requested() {
+                CloseRequest::None => {}
+                CloseRequest::Normal => return Poll::Ready(Ending::Close(CloseCode::Normal, "")),
+                CloseRequest::GoingAway => {
+                    if let Some(ending) = self.poll_drain(cx) {
+                        return Poll::Ready(ending);
+                    }
+                }
+            }
+            let mut progress = match self.poll_write(cx) {
+                Err(ending) => return Poll::Ready(ending),
+                Ok(wrote) => wrote,
+            };
+            progress |= self.poll_tasks(cx);
+            progress |= self.poll_outbox(cx);
+            if self.may_read() {
+                match Pin::new(&mut self.ws).poll_next(cx) {
+                    Poll::Pending => {}
+                    Poll::Ready(None) => return Poll::Ready(Ending::Gone),
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(ending_for(e)),
+                    Poll::Ready(Some(Ok(message))) => {
+                        self.on_message(message);
+                        progress = true;
+                    }
+                }
+            }
+            if progress {
+                continue;
+            }
+            // Nothing else is ready: now is the time to push buffered replies out.
+            if self.unflushed {
+                match Pin::new(&mut self.ws).poll_flush(cx) {
+                    Poll::Ready(Ok(())) => self.unflushed = false,
+                    Poll::Ready(Err(e)) => return Poll::Ready(ending_for(e)),
+                    Poll::Pending => {}
+                }
+            }
+            return Poll::Pending;
+        }
+        // Out of budget: let other connections run, then continue.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    /// Graceful shutdown: no new reads; close once running calls finish or the grace time ends.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Option<Ending> {
+        let grace = self.shutdown_grace;
+        let timer = self
+            .draining
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(grace)));
+        let idle = self.tasks.is_empty() && self.queue.is_empty() && !self.unflushed;
+        if idle || timer.as_mut().poll(cx).is_ready() {
+            return Some(Ending::Close(CloseCode::Away, "server shutting down"));
+        }
+        None
+    }
+
+    fn may_read(&self) -> bool {
+        self.draining.is_none()
+            && self.queue.len() < MAX_QUEUED_REPLIES
+            && self.running_notifications < self.max_in_flight
+    }
+
+    /// Feeds queued texts to the socket while it accepts them.
+    fn poll_write(&mut self, cx: &mut Context<'_>) -> Result<bool, Ending> {
+        let mut wrote = false;
+        while !self.queue.is_empty() {
+            match Pin::new(&mut self.ws).poll_ready(cx) {
+                Poll::Pending => break,
+                Poll::Ready(Err(e)) => return Err(ending_for(e)),
+                Poll::Ready(Ok(())) => {}
+            }
+            let Some(text) = self.queue.pop_front() else {
+                break;
+            };
+            Pin::new(&mut self.ws)
+                .start_send(Message::text(text))
+                .map_err(ending_for)?;
+            self.unflushed = true;
+            wrote = true;
+        }
+        Ok(wrote)
+    }
+
+    fn poll_tasks(&mut self, cx: &mut Context<'_>) -> bool {
+        let mut progress = false;
+        while let Poll::Ready(Some((token, result))) = self.tasks.poll_next_unpin(cx) {
+            progress = true;
+            match token {
+                None => self.running_notifications -= 1,
+                Some(token) => {
+                    self.aborts.remove(&token);
+                    // Aborted: the engine already answered with -32800.
+                    if let Ok(result) = result {
+                        self.queue.extend(self.inbound.complete(token, result));
+                    }
+                }
+            }
+        }
+        progress
+    }
+
+    fn poll_outbox(&mut self, cx: &mut Context<'_>) -> bool {
+        let mut progress = false;
+        while self.queue.len() < MAX_QUEUED_REPLIES {
+            match self.outbox.poll_recv(cx) {
+                Poll::Ready(Some(text)) => {
+                    self.queue.push_back(text);
+                    progress = true;
+                }
+                Poll::Ready(None) | Poll::Pending => break,
+            }
+        }
+        progress
+    }
+
+    fn on_message(&mut self, message: Message) {
+        match message {
+            Message::Text(text) if text.len() > self.max_message_size => self.reject(text.as_str()),
+            Message::Text(text) => self.on_text(text.as_str()),
+            Message::Binary(_) => {
+                let error = ErrorObject::new(
+                    jrpc_shared::code::PARSE_ERROR,
+                    "Parse error: binary frames are not accepted; send JSON-RPC messages as text frames",
+                );
+                self.queue
+                    .push_back(error_response_text(&Id::null(), &error));
+            }
+            // Pings are answered by tungstenite; a close frame ends the stream next.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
+        }
+    }
+
+    fn reject(&mut self, text: &str) {
+        let error = ErrorObject::message_too_large(text.len(), self.max_message_size);
+        let rejection = reject_frame(text, &error);
+        self.queue.extend(rejection.reply);
+        for id in rejection.settle {
+            if let Some(waiter) = self.conn.outbound().take(id) {
+                let _ = waiter.send(Err(error.clone()));
+            }
+        }
+    }
+
+    fn on_text(&mut self, text: &str) {
+        let methods = Arc::clone(&self.methods);
+        let mut actions = Vec::new();
+        self.inbound.receive(text, &methods.table, &mut actions);
+        for action in actions {
+            match action {
+                Action::Reply(text) => self.queue.push_back(text),
+                Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
+                    // The caller may have stopped waiting; that is fine.
+                    Some(waiter) => drop(waiter.send(outcome.map(|r| r.to_owned()))),
+                    None => tracing::debug!(id, "ignored a late, unknown or duplicate response"),
+                },
+                Action::Abort(token) => {
+                    if let Some(handle) = self.aborts.remove(&token) {
+                        handle.abort();
+                    }
+                }
+                Action::Call {
+                    handler,
+                    method,
+                    params,
+                    token,
+                } => {
+                    let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        handler.call(self.conn.clone(), params)
+                    }));
+                    match started.unwrap_or_else(|_| Outcome::Ready(Err(handler_panicked()))) {
+                        Outcome::Ready(result) => self.finish_now(&method, token, result),
+                        Outcome::Pending(fut) => self.start(token, fut),
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish_now(&mut self, method: &str, token: Option<CallToken>, result: HandlerResult) {
+        match token {
+            Some(token) => self.queue.extend(self.inbound.complete(token, result)),
+            None => {
+                if let Err(e) = result {
+                    tracing::debug!(method, error = %e, "notification handler failed");
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, token: Option<CallToken>, fut: BoxFuture) {
+        let (handle, registration) = AbortHandle::new_pair();
+        match token {
+            Some(token) => {
+                self.aborts.insert(token, handle);
+            }
+            None => self.running_notifications += 1,
+        }
+        self.tasks.push(Task {
+            token,
+            fut: Abortable::new(fut, registration),
+        });
+    }
+}
+
+fn ending_for(error: WsError) -> Ending {
+    match error {
+        WsError::Capacity(_) => Ending::Close(CloseCode::Size, "message too big"),
+        WsError::Protocol(_) => Ending::Close(CloseCode::Protocol, "protocol error"),
+        WsError::Utf8(_) => Ending::Close(CloseCode::Invalid, "invalid UTF-8 in a text frame"),
+        other => {
+            tracing::debug!(error = %other, "connection lost");
+            Ending::Gone
+        }
+    }
+}

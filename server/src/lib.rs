@@ -1,0 +1,50 @@
+//! # jrpc-server
+//!
+//! The native side of jrpc: JSON-RPC 2.0 over WebSocket on tokio and
+//! tokio-tungstenite, where both ends are peers that call each other.
+//!
+//! - [`Server`]: one port serves the WebSocket endpoint and, optionally, a
+//!   static web page; typed async handlers get the calling [`Connection`].
+//! - [`Client`]: the native client, with methods the server can call back.
+//! - [`Connection`]: from a handler or anywhere else, `request`, `notify` and
+//!   `batch` to the peer; per-connection extensions for auth state.
+//! - [`demo`]: the methods the `jrpc-server` binary hosts.
+//!
+//! The protocol itself (parsing, dispatch, batches, ids, cancellation) lives in
+//! [`jrpc_shared`]; this crate only moves text between it and sockets.
+//!
+//! ```no_run
+//! use jrpc_server::{Client, Connection, ErrorObject, Server};
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = Server::builder()
+//!     .sync_method("Add", |_c: Connection, (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b))
+//!     .bind("127.0.0.1:0")
+//!     .await?
+//!     .spawn();
+//! let client = Client::connect(&server.url()).await?;
+//! assert_eq!(client.request::<i64, _>("Add", &(5, 10)).await?, 15);
+//! server.shutdown();
+//! # Ok(()) }
+//! ```
+
+mod accept;
+mod batch;
+mod call;
+mod client;
+mod config;
+mod connection;
+pub mod demo;
+mod driver;
+mod http;
+mod method_set;
+mod origin;
+mod server;
+
+pub use batch::{Batch, BatchAnswers};
+pub use client::{Client, ClientBuilder, ConnectError};
+pub use config::Limits;
+pub use connection::Connection;
+pub use jrpc_shared::{CallError, ErrorObject, RawValue, code};
+pub use method_set::MethodSet;
+pub use origin::OriginPolicy;
+pub use server::{Server, ServerBuilder, ServerHandle};

@@ -1,0 +1,105 @@
+//! Registering typed Rust handlers, for servers and clients alike.
+
+use std::future::Future;
+
+use jrpc_shared::handler::{AsyncFn, DynHandler, SyncFn};
+use jrpc_shared::{ErrorObject, Methods, RegisterError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Connection;
+
+/// A set of methods whose handlers receive the calling [`Connection`].
+///
+/// Params are decoded with serde: a tuple takes positional params (`[1, 2]`),
+/// a struct takes either positional or named params (`{"a": 1, "b": 2}`).
+/// A decode failure is answered with -32602 without calling the handler.
+///
+/// ```
+/// use jrpc_server::{Connection, ErrorObject, MethodSet};
+/// let mut methods = MethodSet::new();
+/// methods
+///     .sync_method("add", |_conn: Connection, (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b))
+///     .method("whoami", |conn: Connection, (): ()| async move {
+///         Ok::<_, ErrorObject>(conn.peer_addr().map(|a| a.to_string()))
+///     });
+/// ```
+#[derive(Default)]
+pub struct MethodSet {
+    pub(crate) table: Methods<DynHandler<Connection>>,
+}
+
+impl MethodSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers an `async` handler.
+    ///
+    /// # Panics
+    /// If `name` is reserved (`rpc.*`, `$/cancelRequest`) or already registered:
+    /// that is a programming error, found the first time the code runs.
+    pub fn method<F, Fut, P, R, E>(&mut self, name: &str, f: F) -> &mut Self
+    where
+        F: Fn(Connection, P) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, E>> + Send + 'static,
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<ErrorObject> + 'static,
+    {
+        self.register(name, Box::new(AsyncFn::new(f)))
+    }
+
+    /// Registers a synchronous handler; its answer is written without spawning
+    /// or boxing a future, which makes it the fastest kind.
+    ///
+    /// # Panics
+    /// As [`MethodSet::method`].
+    pub fn sync_method<F, P, R, E>(&mut self, name: &str, f: F) -> &mut Self
+    where
+        F: Fn(Connection, P) -> Result<R, E> + Send + Sync + 'static,
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<ErrorObject> + 'static,
+    {
+        self.register(name, Box::new(SyncFn::new(f)))
+    }
+
+    /// Registers an already-boxed handler, reporting a bad name instead of panicking.
+    pub fn try_register(
+        &mut self,
+        name: &str,
+        handler: DynHandler<Connection>,
+    ) -> Result<&mut Self, RegisterError> {
+        self.table.insert(name, handler)?;
+        Ok(self)
+    }
+
+    fn register(&mut self, name: &str, handler: DynHandler<Connection>) -> &mut Self {
+        if let Err(e) = self.table.insert(name, handler) {
+            panic!("cannot register method: {e}");
+        }
+        self
+    }
+
+    /// Moves every method of `other` into this set.
+    ///
+    /// # Panics
+    /// If a name is in both sets.
+    pub fn merge(&mut self, other: MethodSet) -> &mut Self {
+        let mut other = other.table;
+        let names: Vec<String> = other.names().map(str::to_owned).collect();
+        for name in names {
+            if let Some(handler) = other.remove(&name) {
+                self.register(&name, handler);
+            }
+        }
+        self
+    }
+
+    /// The registered method names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.table.names()
+    }
+}

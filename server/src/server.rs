@@ -1,0 +1,343 @@
+//! The server: builder, accept loop, live connections and graceful shutdown.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use http::StatusCode;
+use jrpc_shared::{CallError, ErrorObject, encode_params, notification_text};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use crate::accept::serve_socket;
+use crate::connection::CloseRequest;
+use crate::http::write_simple;
+use crate::{Connection, Limits, MethodSet, OriginPolicy};
+
+/// What every connection task of one server shares.
+pub(crate) struct ServerState {
+    pub(crate) methods: Arc<MethodSet>,
+    pub(crate) limits: Limits,
+    pub(crate) path: String,
+    pub(crate) www: Option<PathBuf>,
+    pub(crate) origin: OriginPolicy,
+    live: Mutex<HashMap<u64, Connection>>,
+    shutting_down: AtomicBool,
+}
+
+impl ServerState {
+    pub(crate) fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Acquire)
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Connection>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn register(&self, conn: &Connection) {
+        self.live().insert(conn.id(), conn.clone());
+    }
+
+    pub(crate) fn unregister(&self, conn: &Connection) {
+        self.live().remove(&conn.id());
+    }
+}
+
+/// Configures a [`Server`].
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use jrpc_server::{Connection, ErrorObject, Server};
+/// let server = Server::builder()
+///     .sync_method("add", |_c: Connection, (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b))
+///     .www("www")
+///     .bind("127.0.0.1:0")
+///     .await?;
+/// println!("listening on {}", server.local_addr());
+/// server.run().await
+/// # }
+/// ```
+pub struct ServerBuilder {
+    methods: MethodSet,
+    limits: Limits,
+    path: String,
+    www: Option<PathBuf>,
+    origin: OriginPolicy,
+}
+
+impl Default for ServerBuilder {
+    fn default() -> Self {
+        ServerBuilder {
+            methods: MethodSet::new(),
+            limits: Limits::default(),
+            path: "/rpc".to_owned(),
+            www: None,
+            origin: OriginPolicy::same_origin(),
+        }
+    }
+}
+
+impl ServerBuilder {
+    /// The WebSocket endpoint's path (default `/rpc`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        self.path = if path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        };
+        self
+    }
+
+    /// Serves the files under `dir` over plain HTTP on the same port.
+    pub fn www(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.www = Some(dir.into());
+        self
+    }
+
+    /// Which browser origins may connect (default: same origin only).
+    pub fn origin_policy(mut self, policy: OriginPolicy) -> Self {
+        self.origin = policy;
+        self
+    }
+
+    /// Allows one more origin (`*` allows all).
+    pub fn allow_origin(mut self, origin: &str) -> Self {
+        self.origin = self.origin.allow(origin);
+        self
+    }
+
+    /// Replaces all limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Changes limits in place: `.with_limits(|l| l.max_in_flight = 64)`.
+    pub fn with_limits(mut self, change: impl FnOnce(&mut Limits)) -> Self {
+        change(&mut self.limits);
+        self
+    }
+
+    /// Registers an `async` method; see [`MethodSet::method`].
+    pub fn method<F, Fut, P, R, E>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(Connection, P) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, E>> + Send + 'static,
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<ErrorObject> + 'static,
+    {
+        self.methods.method(name, f);
+        self
+    }
+
+    /// Registers a synchronous method; see [`MethodSet::sync_method`].
+    pub fn sync_method<F, P, R, E>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(Connection, P) -> Result<R, E> + Send + Sync + 'static,
+        P: DeserializeOwned + 'static,
+        R: Serialize + 'static,
+        E: Into<ErrorObject> + 'static,
+    {
+        self.methods.sync_method(name, f);
+        self
+    }
+
+    /// Adds every method of `methods`.
+    pub fn methods(mut self, methods: MethodSet) -> Self {
+        self.methods.merge(methods);
+        self
+    }
+
+    /// Binds `addr` (port 0 picks a free port; see [`Server::local_addr`]).
+    pub async fn bind(self, addr: impl ToSocketAddrs) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        self.serve(listener)
+    }
+
+    /// Uses an already bound listener.
+    pub fn serve(self, listener: TcpListener) -> std::io::Result<Server> {
+        let local_addr = listener.local_addr()?;
+        let (shutdown, _) = watch::channel(false);
+        let (stopped, _) = watch::channel(false);
+        let state = Arc::new(ServerState {
+            methods: Arc::new(self.methods),
+            limits: self.limits,
+            path: self.path,
+            www: self.www,
+            origin: self.origin,
+            live: Mutex::new(HashMap::new()),
+            shutting_down: AtomicBool::new(false),
+        });
+        Ok(Server {
+            listener,
+            handle: ServerHandle {
+                state,
+                local_addr,
+                shutdown: Arc::new(shutdown),
+                stopped: Arc::new(stopped),
+            },
+        })
+    }
+}
+
+/// A bound server; [`Server::run`] or [`Server::spawn`] starts it.
+pub struct Server {
+    listener: TcpListener,
+    handle: ServerHandle,
+}
+
+/// Controls a running server from anywhere: live connections, broadcast, shutdown.
+#[derive(Clone)]
+pub struct ServerHandle {
+    state: Arc<ServerState>,
+    local_addr: SocketAddr,
+    shutdown: Arc<watch::Sender<bool>>,
+    stopped: Arc<watch::Sender<bool>>,
+}
+
+impl Server {
+    /// Starts configuring a server.
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder::default()
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.handle.local_addr
+    }
+
+    /// A handle to control the server once it runs.
+    pub fn handle(&self) -> ServerHandle {
+        self.handle.clone()
+    }
+
+    /// Runs the server on a new task and returns its handle.
+    pub fn spawn(self) -> ServerHandle {
+        let handle = self.handle();
+        tokio::spawn(async move {
+            if let Err(e) = self.run().await {
+                tracing::error!(error = %e, "server stopped with an error");
+            }
+        });
+        handle
+    }
+
+    /// Accepts connections until [`ServerHandle::shutdown`], then shuts down gracefully:
+    /// stops accepting, lets running calls finish (up to [`Limits::shutdown_grace`]),
+    /// and closes every connection with code 1001.
+    pub async fn run(self) -> std::io::Result<()> {
+        let Server { listener, handle } = self;
+        let state = Arc::clone(&handle.state);
+        let permits = Arc::new(Semaphore::new(state.limits.max_connections));
+        let mut shutdown = handle.shutdown.subscribe();
+        let mut tasks = JoinSet::new();
+        tracing::info!(addr = %handle.local_addr, path = %state.path, "jrpc server listening");
+        loop {
+            tokio::select! {
+                _ = shutdown.wait_for(|&stop| stop).map(|r| r.is_ok()) => break,
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+                accepted = listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(e) => {
+                            // Usually out of file descriptors: back off instead of spinning.
+                            tracing::warn!(error = %e, "accept failed");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    match Arc::clone(&permits).try_acquire_owned() {
+                        Ok(permit) => {
+                            let state = Arc::clone(&state);
+                            tasks.spawn(async move {
+                                serve_socket(stream, peer, state).await;
+                                drop(permit);
+                            });
+                        }
+                        Err(_) => {
+                            tasks.spawn(refuse_busy(stream));
+                        }
+                    }
+                }
+            }
+        }
+        drop(listener);
+        state.shutting_down.store(true, Ordering::Release);
+        for conn in handle.connections() {
+            conn.0.control.request(CloseRequest::GoingAway);
+        }
+        let limit = state.limits.shutdown_grace
+            + state.limits.handshake_timeout.min(Duration::from_secs(5));
+        let drained =
+            tokio::time::timeout(limit, async { while tasks.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            tasks.abort_all();
+        }
+        handle.stopped.send_replace(true);
+        tracing::info!("jrpc server stopped");
+        Ok(())
+    }
+}
+
+async fn refuse_busy(mut stream: tokio::net::TcpStream) {
+    let refusal = write_simple(
+        &mut stream,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too many connections\n",
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
+}
+
+impl ServerHandle {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The WebSocket URL of this server, e.g. `ws://127.0.0.1:8080/rpc`.
+    pub fn url(&self) -> String {
+        format!("ws://{}{}", self.local_addr, self.state.path)
+    }
+
+    /// The open WebSocket connections.
+    pub fn connections(&self) -> Vec<Connection> {
+        self.state.live().values().cloned().collect()
+    }
+
+    /// Sends a notification to every open connection; returns how many got it.
+    /// Connections whose outgoing queue is full are skipped rather than waited for.
+    pub fn broadcast<P: Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<usize, CallError> {
+        let params = encode_params(params)?;
+        let text = notification_text(method, params.as_deref());
+        Ok(self
+            .connections()
+            .iter()
+            .filter(|conn| conn.try_send_text(text.clone()))
+            .count())
+    }
+
+    /// Starts a graceful shutdown; [`ServerHandle::stopped`] tells when it is done.
+    pub fn shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Completes when the server has stopped.
+    pub async fn stopped(&self) {
+        let mut stopped = self.stopped.subscribe();
+        let _ = stopped.wait_for(|&done| done).await;
+    }
+}
