@@ -17,7 +17,7 @@ use crate::{Connection, Limits, MethodSet};
 /// Why [`Client::connect`] failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    /// The URL is not a valid `ws://` URL.
+    /// The URL is not a valid `ws://` URL (bad syntax, scheme or host).
     #[error("invalid WebSocket URL {url:?}: {source}")]
     InvalidUrl {
         /// The URL as given.
@@ -25,7 +25,15 @@ pub enum ConnectError {
         /// What was wrong with it.
         source: tokio_tungstenite::tungstenite::Error,
     },
-    /// The TCP connection or the WebSocket handshake failed.
+    /// The TCP connection failed (refused, unreachable, reset).
+    #[error("could not connect to {url}: {source}")]
+    Io {
+        /// The URL as given.
+        url: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The server refused or botched the WebSocket handshake (e.g. HTTP 403 for a foreign Origin).
     #[error("could not connect to {url}: {source}")]
     Handshake {
         /// The URL as given.
@@ -41,6 +49,19 @@ pub enum ConnectError {
         /// The limit that ran out.
         timeout: std::time::Duration,
     },
+}
+
+impl ConnectError {
+    fn from_ws(url: &str, error: tokio_tungstenite::tungstenite::Error) -> Self {
+        use tokio_tungstenite::tungstenite::Error as WsError;
+        let url = url.to_owned();
+        match error {
+            // tungstenite checks the scheme and host only when connecting.
+            source @ WsError::Url(_) => ConnectError::InvalidUrl { url, source },
+            WsError::Io(source) => ConnectError::Io { url, source },
+            source => ConnectError::Handshake { url, source },
+        }
+    }
 }
 
 /// Configures a [`Client`]: methods the server may call, limits, timeouts.
@@ -118,10 +139,7 @@ impl ClientBuilder {
                 url: url.to_owned(),
                 timeout,
             })?
-            .map_err(|source| ConnectError::Handshake {
-                url: url.to_owned(),
-                source,
-            })?;
+            .map_err(|e| ConnectError::from_ws(url, e))?;
         let peer_addr = match ws.get_ref() {
             MaybeTlsStream::Plain(tcp) => tcp.peer_addr().ok(),
             _ => None,

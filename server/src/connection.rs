@@ -16,7 +16,7 @@ use http::HeaderMap;
 use jrpc_shared::{CallError, ErrorObject, Outbound, RawValue, decode_result, encode_params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::batch::Batch;
 use crate::call::{CancelGuard, await_answer};
@@ -74,6 +74,8 @@ pub(crate) struct Shared {
     pub(crate) outbox: mpsc::Sender<String>,
     pub(crate) control: Control,
     pub(crate) request_timeout: Duration,
+    /// Set by the driver when it has finished, close handshake included.
+    pub(crate) ended: watch::Sender<bool>,
 }
 
 /// A live connection: its details, its state, and calls to the peer.
@@ -105,6 +107,7 @@ impl Connection {
             outbox,
             control: Control::default(),
             request_timeout,
+            ended: watch::channel(false).0,
         };
         (Connection(Arc::new(shared)), rx)
     }
@@ -271,18 +274,19 @@ impl Connection {
         self.0.outbox.try_send(text).is_ok()
     }
 
-    /// True once the connection has ended.
+    /// True once the connection no longer takes calls.
     pub fn is_closed(&self) -> bool {
         self.0.outbox.is_closed()
     }
 
-    /// Completes when the connection has ended.
+    /// Completes when the connection has ended, its close handshake included.
     pub async fn closed(&self) {
-        self.0.outbox.closed().await;
+        let mut ended = self.0.ended.subscribe();
+        let _ = ended.wait_for(|&done| done).await;
     }
 
-    /// Closes the connection (close code 1000). Pending calls on it fail with
-    /// [`CallError::ConnectionClosed`].
+    /// Closes the connection (close code 1000) after writing the messages
+    /// already queued. Pending calls on it fail with [`CallError::ConnectionClosed`].
     pub fn close(&self) {
         self.0.control.request(CloseRequest::Normal);
     }

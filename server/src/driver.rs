@@ -91,7 +91,8 @@ pub(crate) struct Driver<S> {
     max_message_size: usize,
     max_in_flight: usize,
     shutdown_grace: Duration,
-    draining: Option<Pin<Box<Sleep>>>,
+    /// Set once a close was requested: the deadline for finishing up.
+    closing: Option<Pin<Box<Sleep>>>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -116,13 +117,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             max_message_size: limits.max_message_size,
             max_in_flight: limits.max_in_flight,
             shutdown_grace: limits.shutdown_grace,
-            draining: None,
+            closing: None,
         }
     }
 
     /// Runs the connection until it ends, then settles everything still pending.
     pub(crate) async fn run(mut self) {
         let ending = std::future::poll_fn(|cx| self.poll_run(cx)).await;
+        self.finish(ending).await;
+        self.conn.0.ended.send_replace(true);
+        tracing::debug!(connection = self.conn.id(), "connection ended");
+    }
+
+    async fn finish(&mut self, ending: Ending) {
         // Fail every call still waiting for the peer at once, and refuse new ones.
         drop(self.conn.outbound().close());
         self.outbox.close();
@@ -139,20 +146,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             };
             let _ = tokio::time::timeout(CLOSE_WAIT, closing).await;
         }
-        tracing::debug!(connection = self.conn.id(), "connection ended");
     }
 
     fn poll_run(&mut self, cx: &mut Context<'_>) -> Poll<Ending> {
         self.conn.0.control.waker.register(cx.waker());
         for _ in 0..BUDGET {
-            match self.conn.0.control.requested() {
-                CloseRequest::None => {}
-                CloseRequest::Normal => return Poll::Ready(Ending::Close(CloseCode::Normal, "")),
-                CloseRequest::GoingAway => {
-                    if let Some(ending) = self.poll_drain(cx) {
-                        return Poll::Ready(ending);
-                    }
-                }
+            if let Some(ending) = self.poll_closing(cx) {
+                return Poll::Ready(ending);
             }
             let mut progress = match self.poll_write(cx) {
                 Err(ending) => return Poll::Ready(ending),
@@ -177,7 +177,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             // Nothing else is ready: now is the time to push buffered replies out.
             if self.unflushed {
                 match Pin::new(&mut self.ws).poll_flush(cx) {
-                    Poll::Ready(Ok(())) => self.unflushed = false,
+                    Poll::Ready(Ok(())) => {
+                        self.unflushed = false;
+                        // A close waiting for the flush can go ahead now.
+                        if self.conn.0.control.requested() != CloseRequest::None {
+                            continue;
+                        }
+                    }
                     Poll::Ready(Err(e)) => return Poll::Ready(ending_for(e)),
                     Poll::Pending => {}
                 }
@@ -189,21 +195,33 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         Poll::Pending
     }
 
-    /// Graceful shutdown: no new reads; close once running calls finish or the grace time ends.
-    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Option<Ending> {
-        let grace = self.shutdown_grace;
+    /// Decides whether a requested close can happen now. Messages already
+    /// queued are written first in both cases; a server shutdown also lets
+    /// running calls finish. Either way a deadline bounds the wait.
+    fn poll_closing(&mut self, cx: &mut Context<'_>) -> Option<Ending> {
+        let (wait, ending) = match self.conn.0.control.requested() {
+            CloseRequest::None => return None,
+            CloseRequest::Normal => (CLOSE_WAIT, Ending::Close(CloseCode::Normal, "")),
+            CloseRequest::GoingAway => (
+                self.shutdown_grace,
+                Ending::Close(CloseCode::Away, "server shutting down"),
+            ),
+        };
         let timer = self
-            .draining
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(grace)));
-        let idle = self.tasks.is_empty() && self.queue.is_empty() && !self.unflushed;
-        if idle || timer.as_mut().poll(cx).is_ready() {
-            return Some(Ending::Close(CloseCode::Away, "server shutting down"));
+            .closing
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(wait)));
+        let tasks_done = self.tasks.is_empty() || ending_is_normal(&ending);
+        let written = self.queue.is_empty() && !self.unflushed && self.outbox.is_empty();
+        if (tasks_done && written) || timer.as_mut().poll(cx).is_ready() {
+            return Some(ending);
         }
         None
     }
 
     fn may_read(&self) -> bool {
-        self.draining.is_none()
+        // A plain close reads nothing more; a shutdown keeps reading so that
+        // running handlers still get the answers to their own calls.
+        self.conn.0.control.requested() != CloseRequest::Normal
             && self.queue.len() < MAX_QUEUED_REPLIES
             && self.running_notifications < self.max_in_flight
     }
@@ -348,6 +366,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             fut: Abortable::new(fut, registration),
         });
     }
+}
+
+fn ending_is_normal(ending: &Ending) -> bool {
+    matches!(ending, Ending::Close(CloseCode::Normal, _))
 }
 
 fn ending_for(error: WsError) -> Ending {

@@ -30,6 +30,7 @@
 mod accept;
 mod batch;
 mod call;
+pub mod cli;
 mod client;
 mod config;
 mod connection;

@@ -141,10 +141,8 @@ fn classify(m: Members<'_>) -> Item<'_> {
         },
     };
     let reply_id = || id.clone().unwrap_or_else(Id::null);
-    if !m
-        .jsonrpc
-        .is_some_and(|v| string_value(v).as_deref() == Some(crate::wire::VERSION))
-    {
+    let version = m.jsonrpc.and_then(string_value);
+    if version.as_deref() != Some(crate::wire::VERSION) {
         return invalid(reply_id());
     }
     let Some(method) = m.method.and_then(string_value) else {

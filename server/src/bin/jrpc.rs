@@ -1,1 +1,23 @@
-fn main() {}
+//! `jrpc`: the command-line client. `jrpc call Add 5 10` prints `15`.
+//!
+//! All logic lives in [`jrpc_server::cli`]; this only parses the command line,
+//! runs it and turns a failure into a message and an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use jrpc_server::cli::{Cli, run};
+
+// One connection and one call need no worker threads; the current-thread
+// runtime also makes `--notify`'s flush before exit deterministic.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("jrpc: {failure}");
+            failure.exit_code()
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The implementation of the `jrpc` command-line client.
+//!
+//! The binary (`src/bin/jrpc.rs`) only parses [`Cli`] and calls [`run`]; the
+//! logic lives here so it can be tested. Each subcommand has its own module:
+//! [`call`] sends one request or notification and prints the answer.
+//!
+//! A failed command returns a [`Failure`], whose [`Failure::exit_code`] follows
+//! the table in `jrpc --help`.
+
+pub mod args;
+pub mod call;
+pub mod output;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The server `jrpc` talks to when neither `--url` nor `JRPC_URL` says otherwise.
+pub const DEFAULT_URL: &str = "ws://127.0.0.1:8080/rpc";
+
+/// The environment variable that sets the server URL when `--url` is not given.
+pub const URL_ENV: &str = "JRPC_URL";
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the server answered with an error
+  2  usage error (bad arguments or URL)
+  3  could not connect, no answer in time, connection lost, or output failed";
+
+/// Calls methods on a JSON-RPC 2.0 server over WebSocket, from the shell.
+#[derive(Debug, Parser)]
+#[command(name = "jrpc", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The server's WebSocket URL [env: JRPC_URL] [default: ws://127.0.0.1:8080/rpc].
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// The server URL: `--url`, else `$JRPC_URL`, else [`DEFAULT_URL`].
+    pub fn url(&self) -> String {
+        // Done by hand rather than with clap's `env` attribute, which needs a
+        // clap feature the workspace does not enable.
+        self.url
+            .clone()
+            .or_else(|| std::env::var(URL_ENV).ok().filter(|url| !url.is_empty()))
+            .unwrap_or_else(|| DEFAULT_URL.to_owned())
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Call a method and print its result as JSON.
+    Call(call::CallArgs),
+}
+
+/// Runs the parsed command line; output goes to stdout.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let url = cli.url();
+    match cli.command {
+        Command::Call(args) => call::run(&url, &args, &mut std::io::stdout().lock()).await,
+    }
+}
+
+/// What kind of failure ended a command; decides the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server answered with an error object (exit code 1).
+    Rpc,
+    /// The command line was wrong (exit code 2).
+    Usage,
+    /// Connecting, waiting for the answer or writing the output failed (exit code 3).
+    Transport,
+}
+
+/// Why a command failed, with the message to show (without the `jrpc: ` prefix).
+#[derive(Debug)]
+pub struct Failure {
+    /// The kind of failure.
+    pub kind: FailureKind,
+    /// What to tell the user; may span several lines.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` with `message`.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The server answered with an error (exit code 1).
+    pub fn rpc(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::Rpc, message)
+    }
+
+    /// The command line was wrong (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::Usage, message)
+    }
+
+    /// Connecting, waiting or writing failed (exit code 3).
+    pub fn transport(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::Transport, message)
+    }
+
+    /// The numeric exit code, as listed in `jrpc --help`.
+    pub fn code(&self) -> u8 {
+        match self.kind {
+            FailureKind::Rpc => 1,
+            FailureKind::Usage => 2,
+            FailureKind::Transport => 3,
+        }
+    }
+
+    /// The process exit code, as listed in `jrpc --help`.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_the_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("3  could not connect"), "{help}");
+    }
+
+    #[test]
+    fn url_may_come_before_or_after_the_subcommand() {
+        let before = Cli::try_parse_from(["jrpc", "--url", "ws://h:1/x", "call", "m"]).unwrap();
+        let after = Cli::try_parse_from(["jrpc", "call", "m", "--url", "ws://h:1/x"]).unwrap();
+        assert_eq!(before.url(), "ws://h:1/x");
+        assert_eq!(after.url(), "ws://h:1/x");
+    }
+}
