@@ -82,8 +82,8 @@ pub(crate) struct Shared {
 ///
 /// ```no_run
 /// # async fn demo(conn: jrpc_server::Connection) -> Result<(), jrpc_server::CallError> {
-/// let now: f64 = conn.request("ui.time", ()).await?;
-/// conn.notify("ui.log", ["the server says hi"]).await?;
+/// let now: f64 = conn.request("ui.time", &()).await?;
+/// conn.notify("ui.log", &["the server says hi"]).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

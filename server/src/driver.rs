@@ -207,6 +207,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 Ending::Close(CloseCode::Away, "server shutting down"),
             ),
         };
+        if self.closing.is_none() && !ending_is_normal(&ending) {
+            self.inbound.refuse_new_calls(ErrorObject::new(
+                jrpc_shared::code::SERVER_BUSY,
+                "Server shutting down",
+            ));
+        }
         let timer = self
             .closing
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(wait)));
@@ -220,7 +226,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
 
     fn may_read(&self) -> bool {
         // A plain close reads nothing more; a shutdown keeps reading so that
-        // running handlers still get the answers to their own calls.
+        // running handlers still get the answers to their own calls (new
+        // requests are refused by the engine meanwhile).
         self.conn.0.control.requested() != CloseRequest::Normal
             && self.queue.len() < MAX_QUEUED_REPLIES
             && self.running_notifications < self.max_in_flight

@@ -25,9 +25,11 @@ pub mod code {
     pub const SERVER_BUSY: i64 = -32000;
     /// The message was larger than the receiver's limit.
     pub const MESSAGE_TOO_LARGE: i64 = -32001;
-    /// A call got no answer in time (raised locally by the caller, never sent).
+    /// A call got no answer in time. Raised by the caller; a handler that forwards
+    /// a failed call of its own with `?` passes it on to its caller.
     pub const REQUEST_TIMEOUT: i64 = -32002;
-    /// The connection closed before the call was answered (raised locally, never sent).
+    /// The connection closed before the call was answered. Raised by the caller
+    /// (and passed on, like [`REQUEST_TIMEOUT`], by handlers that forward it).
     pub const CONNECTION_CLOSED: i64 = -32003;
     /// The request was cancelled with `$/cancelRequest` (Language Server Protocol's code).
     pub const REQUEST_CANCELLED: i64 = -32800;

@@ -67,6 +67,7 @@ pub struct Inbound {
     in_flight: HashMap<u64, InFlight>,
     batches: HashMap<u64, BatchReply>,
     max_in_flight: usize,
+    refusal: Option<ErrorObject>,
 }
 
 #[derive(Deserialize)]
@@ -84,7 +85,15 @@ impl Inbound {
             in_flight: HashMap::new(),
             batches: HashMap::new(),
             max_in_flight,
+            refusal: None,
         }
+    }
+
+    /// From now on, answers every new request with `error` instead of running
+    /// it (and drops new notifications), while calls already running finish.
+    /// Used for graceful shutdown.
+    pub fn refuse_new_calls(&mut self, error: ErrorObject) {
+        self.refusal = Some(error);
     }
 
     /// How many requests are being handled now.
@@ -173,6 +182,11 @@ impl Inbound {
                 self.cancel(params, actions);
                 if let Some(id) = id {
                     push_response(out, &id, &Ok(RawValue::NULL.to_owned()));
+                }
+            }
+            Item::Call { id, .. } if self.refusal.is_some() => {
+                if let (Some(id), Some(error)) = (id, &self.refusal) {
+                    push_error(out, &id, error);
                 }
             }
             Item::Call { method, params, id } => {

@@ -1,7 +1,7 @@
 //! The rules beyond the specification's examples: ids, params, reserved names,
 //! non-finite numbers, cancellation, limits and outgoing calls.
 
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 
@@ -320,4 +320,49 @@ fn outgoing_cancel_and_close() {
     assert!(out.cancel(a).is_none());
     assert_eq!(out.close(), vec![2]);
     assert!(out.request("c", None, 3).is_err());
+}
+
+#[test]
+fn refused_calls_get_the_refusal_and_running_ones_finish() {
+    let mut m: Methods<DynHandler<()>> = Methods::new();
+    m.insert(
+        "slow",
+        Box::new(AsyncFn::new(|_: (), (): ()| {
+            std::future::pending::<Result<u8, ErrorObject>>()
+        })),
+    )
+    .unwrap();
+    let mut inbound = Inbound::new(8);
+    let mut actions = Vec::new();
+    inbound.receive(
+        r#"{"jsonrpc":"2.0","method":"slow","id":1}"#,
+        &m,
+        &mut actions,
+    );
+    let Some(Action::Call {
+        token: Some(token), ..
+    }) = actions.pop()
+    else {
+        panic!("expected a call")
+    };
+    inbound.refuse_new_calls(ErrorObject::new(-32000, "Server shutting down"));
+    let mut actions = Vec::new();
+    inbound.receive(
+        r#"{"jsonrpc":"2.0","method":"slow","id":2}"#,
+        &m,
+        &mut actions,
+    );
+    inbound.receive(r#"{"jsonrpc":"2.0","method":"slow"}"#, &m, &mut actions);
+    assert_eq!(actions.len(), 1);
+    let Action::Reply(text) = &actions[0] else {
+        panic!("expected a reply")
+    };
+    assert_eq!(
+        json(text),
+        json!({"jsonrpc":"2.0","error":{"code":-32000,"message":"Server shutting down"},"id":2})
+    );
+    let done = inbound
+        .complete(token, Ok(RawValue::NULL.to_owned()))
+        .unwrap();
+    assert_eq!(json(&done)["id"], 1);
 }

@@ -1,7 +1,7 @@
 //! Every example in the JSON-RPC 2.0 specification's "Examples" section, fed to
 //! the engine as raw text; the engine must answer exactly as the specification does.
 
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
 

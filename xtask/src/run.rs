@@ -20,7 +20,9 @@ pub fn cargo() -> Command {
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let line = format!("{cmd:?}");
     eprintln!("xtask: $ {line}");
-    let status = cmd.status().map_err(|e| format!("cannot start {line}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {line}: {e}"))?;
     if status.success() {
         Ok(())
     } else {

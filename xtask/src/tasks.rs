@@ -4,7 +4,14 @@ use crate::run::{cargo, root, run};
 
 /// Builds the release server and runs it in the foreground with the demo page.
 pub fn demo(flags: &[String]) -> Result<(), String> {
-    run(cargo().args(["build", "--release", "-p", "jrpc-server", "--bin", "jrpc-server"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "jrpc-server",
+        "--bin",
+        "jrpc-server",
+    ]))?;
     let binary = root().join("target/release/jrpc-server");
     let mut server = std::process::Command::new(binary);
     server.current_dir(root()).args(flags);

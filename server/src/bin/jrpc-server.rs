@@ -1,1 +1,243 @@
-fn main() {}
+//! `jrpc-server`: hosts the demo methods over JSON-RPC 2.0 on WebSocket, and
+//! optionally the calculator web page, on one port.
+//!
+//! This file only turns flags into a [`Server`] and runs it until Ctrl-C or
+//! SIGTERM; everything else lives in the library.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::builder::RangedU64ValueParser;
+use clap::{Parser, ValueEnum};
+use jrpc_server::demo::{self, ClientCount};
+use jrpc_server::{Limits, Server, ServerHandle};
+use tracing_subscriber::EnvFilter;
+
+/// JSON-RPC 2.0 over WebSocket: hosts the jrpc demo methods and, optionally,
+/// static files on the same port. Logging is controlled by RUST_LOG (default
+/// "info") and goes to stderr.
+#[derive(Parser, Debug)]
+#[command(name = "jrpc-server", version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port (printed at startup).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    addr: String,
+
+    /// Path of the WebSocket endpoint.
+    #[arg(long, value_name = "PATH", default_value = "/rpc")]
+    path: String,
+
+    /// Serve the files under DIR over plain HTTP [default: `www` if that
+    /// directory exists in the current directory, else none].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_www")]
+    www: Option<PathBuf>,
+
+    /// Do not serve static files, even if `www/` exists.
+    #[arg(long)]
+    no_www: bool,
+
+    /// Also accept WebSocket connections from pages of this origin, e.g.
+    /// http://localhost:5173 (repeatable; `*` allows every origin). Pages
+    /// served by this server itself and non-browser clients are always accepted.
+    #[arg(long = "allow-origin", value_name = "URL")]
+    allow_origin: Vec<String>,
+
+    /// Which methods to host.
+    #[arg(long, value_enum, default_value_t = Methods::Math)]
+    methods: Methods,
+
+    /// Largest message accepted, in bytes.
+    #[arg(long, value_name = "BYTES", value_parser = at_least_one(),
+          default_value_t = Limits::default().max_message_size)]
+    max_message_size: usize,
+
+    /// Requests one connection may have running at once.
+    #[arg(long, value_name = "N", value_parser = at_least_one(),
+          default_value_t = Limits::default().max_in_flight)]
+    max_in_flight: usize,
+
+    /// Connections served at once; more are refused with HTTP 503.
+    #[arg(long, value_name = "N", value_parser = at_least_one(),
+          default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+
+    /// Seconds a client has to complete the WebSocket handshake.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(Limits::default().handshake_timeout))]
+    handshake_timeout: Seconds,
+
+    /// Seconds to wait for answers to calls the server makes to a client.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(Limits::default().request_timeout))]
+    request_timeout: Seconds,
+
+    /// Seconds a shutdown lets running calls finish before closing connections.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(Limits::default().shutdown_grace))]
+    shutdown_grace: Seconds,
+
+    /// Every SECS, notify all clients of the number of open connections
+    /// (`demo.clients` with `{"count": n}`); 0 disables it.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(Duration::from_secs(5)))]
+    push_interval: Seconds,
+}
+
+/// The method sets the binary can host.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Methods {
+    /// The calculator (Add, Subtract, Multiply, Divide, math.sum) and the
+    /// demo.callback / demo.echo / demo.sleep methods.
+    Math,
+    /// The methods used by the JSON-RPC 2.0 specification's examples
+    /// (subtract, sum, update, notify_hello, get_data, notify_sum).
+    Spec,
+}
+
+/// A non-negative, possibly fractional number of seconds.
+#[derive(Clone, Copy, Debug)]
+struct Seconds(Duration);
+
+impl FromStr for Seconds {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let secs: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+        Duration::try_from_secs_f64(secs)
+            .map(Seconds)
+            .map_err(|_| format!("{s:?} is not a non-negative number of seconds"))
+    }
+}
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
+}
+
+/// A count flag of 1 or more (0 would make the server refuse everything).
+fn at_least_one() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(1..)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        // stdout carries only the startup line, which scripts and tests parse.
+        .with_writer(std::io::stderr)
+        .init();
+
+    let server = match builder(&args).bind(args.addr.as_str()).await {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("jrpc-server: cannot listen on {}: {e}", args.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    let handle = server.spawn();
+    println!(
+        "jrpc-server listening on http://{}/ (WebSocket {})",
+        handle.local_addr(),
+        handle.url()
+    );
+    // A pipe does not flush per line; whoever waits for this line must see it now.
+    let _ = std::io::stdout().flush();
+
+    if !args.push_interval.0.is_zero() {
+        tokio::spawn(push_client_count(handle.clone(), args.push_interval.0));
+    }
+
+    shutdown_signal().await;
+    tracing::info!("shutting down (signal again to exit at once)");
+    handle.shutdown();
+    tokio::select! {
+        () = handle.stopped() => ExitCode::SUCCESS,
+        () = shutdown_signal() => ExitCode::from(130),
+    }
+}
+
+/// A server builder configured from the flags.
+fn builder(args: &Args) -> jrpc_server::ServerBuilder {
+    let limits = Limits {
+        max_message_size: args.max_message_size,
+        max_in_flight: args.max_in_flight,
+        max_connections: args.max_connections,
+        handshake_timeout: args.handshake_timeout.0,
+        request_timeout: args.request_timeout.0,
+        shutdown_grace: args.shutdown_grace.0,
+        ..Limits::default()
+    };
+    let methods = match args.methods {
+        Methods::Math => demo::math_methods(),
+        Methods::Spec => demo::spec_methods(),
+    };
+    let mut builder = Server::builder()
+        .path(args.path.as_str())
+        .limits(limits)
+        .methods(methods);
+    for origin in &args.allow_origin {
+        builder = builder.allow_origin(origin);
+    }
+    let default_www = Path::new("www");
+    let www = match (&args.www, args.no_www) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) => default_www.is_dir().then(|| default_www.to_path_buf()),
+    };
+    if let Some(dir) = www {
+        tracing::info!(dir = %dir.display(), "serving static files");
+        builder = builder.www(dir);
+    }
+    builder
+}
+
+/// Broadcasts the number of open connections every `interval`.
+async fn push_client_count(handle: ServerHandle, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    // After a stall, one update is enough; a burst of stale counts helps nobody.
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await; // the first tick is immediate, when nobody is connected yet
+    loop {
+        ticker.tick().await;
+        let count = ClientCount {
+            count: handle.connections().len(),
+        };
+        if let Err(e) = handle.broadcast(demo::CLIENTS, &count) {
+            tracing::warn!(error = %e, "cannot broadcast the client count");
+        }
+    }
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            // Without a handler, never report a signal that did not happen.
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,1 +1,54 @@
 //! The methods hosted by the `jrpc-server` binary.
+//!
+//! They live in the library rather than in the binary so tests and examples
+//! can host exactly what the binary hosts. Two sets are offered:
+//!
+//! - [`math_methods`]: the calculator ([`math`]) plus the peer-to-peer demos
+//!   ([`callback`]); what the bundled web page uses.
+//! - [`spec_methods`]: the methods the JSON-RPC 2.0 specification's examples
+//!   call ([`spec`]), for replaying those examples verbatim.
+
+pub mod callback;
+pub mod math;
+pub mod number;
+pub mod spec;
+
+use serde::Serialize;
+
+pub use number::Number;
+
+use crate::MethodSet;
+
+/// Notification the binary broadcasts periodically, with [`ClientCount`] as
+/// params; the calculator page shows it live.
+pub const CLIENTS: &str = "demo.clients";
+
+/// The params of the [`CLIENTS`] notification: `{"count": n}`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ClientCount {
+    /// Open WebSocket connections.
+    pub count: usize,
+}
+
+/// The calculator and the callback demos.
+pub fn math_methods() -> MethodSet {
+    let mut set = math::methods();
+    set.merge(callback::methods());
+    set
+}
+
+/// The JSON-RPC 2.0 specification's example methods.
+pub fn spec_methods() -> MethodSet {
+    spec::methods()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_do_not_overlap_and_are_complete() {
+        assert_eq!(math_methods().names().count(), 8);
+        assert_eq!(spec_methods().names().count(), 6);
+    }
+}
