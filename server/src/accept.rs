@@ -11,8 +11,9 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::Connection;
-use crate::connection::{CloseRequest, HandshakeInfo};
+use crate::connection::CloseRequest;
 use crate::driver::Driver;
+use crate::handshake_info::HandshakeInfo;
 use crate::http::{HeadError, read_head, static_files, upgrade_response, write_simple};
 use crate::server::ServerState;
 
@@ -22,11 +23,11 @@ const MAX_HEAD: usize = 16 * 1024;
 /// Serves one TCP connection to the end.
 pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc<ServerState>) {
     let _ = stream.set_nodelay(true);
-    let upgraded = tokio::time::timeout(
-        state.limits.handshake_timeout,
-        handshake(stream, peer, &state),
-    )
-    .await;
+    // Boxed: the handshake's state (HTTP head buffer, header array) is several
+    // KiB and only needed briefly; inline, it would stay in this long-lived
+    // task's future for the whole connection.
+    let handshaking = Box::pin(handshake(stream, peer, &state));
+    let upgraded = tokio::time::timeout(state.limits.handshake_timeout, handshaking).await;
     let (ws, info) = match upgraded {
         Ok(Some(upgraded)) => upgraded,
         Ok(None) => return,
@@ -35,7 +36,7 @@ pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc
             return;
         }
     };
-    let (conn, outbox) = Connection::new(
+    let conn = Connection::new(
         info,
         state.limits.max_queued_messages,
         state.limits.request_timeout,
@@ -45,15 +46,11 @@ pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc
     }
     state.register(&conn);
     tracing::debug!(connection = conn.id(), %peer, "WebSocket connection open");
-    Driver::new(
-        ws,
-        conn.clone(),
-        outbox,
-        Arc::clone(&state.methods),
-        &state.limits,
-    )
-    .run()
-    .await;
+    // The driver lives inline in this task (not in a nested `run` future, which
+    // would store it twice): an idle connection's memory is mostly this task.
+    let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits);
+    let ending = driver.serve().await;
+    driver.end(ending).await;
     state.unregister(&conn);
 }
 
@@ -126,10 +123,6 @@ async fn handshake(
     let config = state.limits.websocket_config();
     let ws =
         WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
-    let info = HandshakeInfo {
-        peer_addr: Some(peer),
-        path: head.target.clone(),
-        headers: head.headers,
-    };
+    let info = HandshakeInfo::new(Some(peer), head.target.clone(), &head.headers);
     Some((ws, info))
 }

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
 
-use crate::connection::HandshakeInfo;
 use crate::driver::Driver;
+use crate::handshake_info::HandshakeInfo;
 use crate::{Connection, Limits, MethodSet};
 
 /// Why [`Client::connect`] failed.
@@ -144,23 +144,13 @@ impl ClientBuilder {
             MaybeTlsStream::Plain(tcp) => tcp.peer_addr().ok(),
             _ => None,
         };
-        let info = HandshakeInfo {
-            peer_addr,
-            path,
-            headers: response.headers().clone(),
-        };
-        let (conn, outbox) = Connection::new(
+        let info = HandshakeInfo::new(peer_addr, path, response.headers());
+        let conn = Connection::new(
             info,
             self.limits.max_queued_messages,
             self.limits.request_timeout,
         );
-        let driver = Driver::new(
-            ws,
-            conn.clone(),
-            outbox,
-            Arc::new(self.methods),
-            &self.limits,
-        );
+        let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits);
         tokio::spawn(driver.run());
         Ok(Client { conn })
     }

@@ -16,7 +16,11 @@ use http::HeaderMap;
 use jrpc_shared::{CallError, ErrorObject, Outbound, RawValue, decode_result, encode_params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
+
+use crate::handshake_info::HandshakeInfo;
+
+use crate::outbox::Outbox;
 
 use crate::batch::Batch;
 use crate::call::{CancelGuard, await_answer};
@@ -58,20 +62,12 @@ impl Control {
     }
 }
 
-/// Details of the opening handshake.
-#[derive(Debug, Default)]
-pub(crate) struct HandshakeInfo {
-    pub(crate) peer_addr: Option<SocketAddr>,
-    pub(crate) path: String,
-    pub(crate) headers: HeaderMap,
-}
-
 pub(crate) struct Shared {
     pub(crate) id: u64,
     pub(crate) info: HandshakeInfo,
     extensions: Mutex<http::Extensions>,
     pub(crate) outbound: Mutex<Outbound<Waiter>>,
-    pub(crate) outbox: mpsc::Sender<String>,
+    pub(crate) outbox: Outbox,
     pub(crate) control: Control,
     pub(crate) request_timeout: Duration,
     /// Set by the driver when it has finished, close handshake included.
@@ -92,24 +88,19 @@ pub struct Connection(pub(crate) Arc<Shared>);
 static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Connection {
-    /// Creates the shared state of a new connection and the receiving end of its outbox.
-    pub(crate) fn new(
-        info: HandshakeInfo,
-        queue: usize,
-        request_timeout: Duration,
-    ) -> (Self, mpsc::Receiver<String>) {
-        let (outbox, rx) = mpsc::channel(queue.max(1));
+    /// Creates the shared state of a new connection.
+    pub(crate) fn new(info: HandshakeInfo, queue: usize, request_timeout: Duration) -> Self {
         let shared = Shared {
             id: NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed),
             info,
             extensions: Mutex::new(http::Extensions::new()),
             outbound: Mutex::new(Outbound::new()),
-            outbox,
+            outbox: Outbox::new(queue),
             control: Control::default(),
             request_timeout,
             ended: watch::channel(false).0,
         };
-        (Connection(Arc::new(shared)), rx)
+        Connection(Arc::new(shared))
     }
 
     /// A process-unique number for this connection (for logs and lookups).
@@ -129,7 +120,7 @@ impl Connection {
 
     /// The HTTP headers of the opening handshake (empty for a native client's own side).
     pub fn headers(&self) -> &HeaderMap {
-        &self.0.info.headers
+        self.0.info.headers()
     }
 
     /// The `Origin` header: set by browsers, absent for most other clients.
@@ -137,23 +128,14 @@ impl Connection {
         self.header("origin")
     }
 
-    /// One handshake header as text.
+    /// One handshake header as text (the first, if it was sent several times).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.0.info.headers.get(name).and_then(|v| v.to_str().ok())
+        self.0.info.header(name)
     }
 
     /// The value of cookie `name` sent with the handshake.
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.0
-            .info
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.trim_matches('"'))
+        self.0.info.cookie(name)
     }
 
     /// Stores a value of type `T` for this connection, returning the previous one.
@@ -262,16 +244,17 @@ impl Connection {
 
     /// Queues `text` for the driver to write, waiting while the queue is full.
     pub(crate) async fn send_text(&self, text: String) -> Result<(), CallError> {
-        self.0
+        let shared = &self.0;
+        shared
             .outbox
-            .send(text)
+            .push(text, &shared.control.waker)
             .await
             .map_err(|_| CallError::ConnectionClosed)
     }
 
     /// Queues `text` without waiting; false if the queue is full or the connection closed.
     pub(crate) fn try_send_text(&self, text: String) -> bool {
-        self.0.outbox.try_send(text).is_ok()
+        self.0.outbox.try_push(text, &self.0.control.waker)
     }
 
     /// True once the connection no longer takes calls.

@@ -27,7 +27,6 @@ use jrpc_shared::{
     reject_frame,
 };
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::mpsc;
 use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -70,7 +69,7 @@ fn handler_panicked() -> ErrorObject {
 }
 
 /// How the loop ended, and so how to close.
-enum Ending {
+pub(crate) enum Ending {
     /// The peer closed or the transport failed: nothing more to send.
     Gone,
     /// Send this close frame.
@@ -85,7 +84,6 @@ pub(crate) struct Driver<S> {
     tasks: FuturesUnordered<Task>,
     aborts: HashMap<CallToken, AbortHandle>,
     running_notifications: usize,
-    outbox: mpsc::Receiver<String>,
     queue: VecDeque<String>,
     unflushed: bool,
     max_message_size: usize,
@@ -99,7 +97,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     pub(crate) fn new(
         ws: WebSocketStream<S>,
         conn: Connection,
-        outbox: mpsc::Receiver<String>,
         methods: Arc<MethodSet>,
         limits: &Limits,
     ) -> Self {
@@ -111,7 +108,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             tasks: FuturesUnordered::new(),
             aborts: HashMap::new(),
             running_notifications: 0,
-            outbox,
             queue: VecDeque::new(),
             unflushed: false,
             max_message_size: limits.max_message_size,
@@ -123,8 +119,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
 
     /// Runs the connection until it ends, then settles everything still pending.
     pub(crate) async fn run(mut self) {
-        let ending = std::future::poll_fn(|cx| self.poll_run(cx)).await;
-        self.finish(ending).await;
+        let ending = self.serve().await;
+        self.end(ending).await;
+    }
+
+    /// The connection's working life: completes when it must end.
+    pub(crate) fn serve(&mut self) -> impl Future<Output = Ending> + '_ {
+        std::future::poll_fn(move |cx| self.poll_run(cx))
+    }
+
+    /// Closes as `ending` says and settles everything still pending.
+    pub(crate) async fn end(&mut self, ending: Ending) {
+        // Boxed: the close handshake's state is only needed at the very end,
+        // and inline it would enlarge every idle connection's task.
+        Box::pin(self.finish(ending)).await;
         self.conn.0.ended.send_replace(true);
         tracing::debug!(connection = self.conn.id(), "connection ended");
     }
@@ -132,7 +140,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     async fn finish(&mut self, ending: Ending) {
         // Fail every call still waiting for the peer at once, and refuse new ones.
         drop(self.conn.outbound().close());
-        self.outbox.close();
+        self.conn.0.outbox.close();
         self.tasks.clear();
         if let Ending::Close(code, reason) = ending {
             let frame = CloseFrame {
@@ -159,7 +167,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 Ok(wrote) => wrote,
             };
             progress |= self.poll_tasks(cx);
-            progress |= self.poll_outbox(cx);
+            progress |= self.take_outbox();
             if self.may_read() {
                 match Pin::new(&mut self.ws).poll_next(cx) {
                     Poll::Pending => {}
@@ -217,7 +225,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             .closing
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(wait)));
         let tasks_done = self.tasks.is_empty() || ending_is_normal(&ending);
-        let written = self.queue.is_empty() && !self.unflushed && self.outbox.is_empty();
+        let written = self.queue.is_empty() && !self.unflushed && self.conn.0.outbox.is_empty();
         if (tasks_done && written) || timer.as_mut().poll(cx).is_ready() {
             return Some(ending);
         }
@@ -272,18 +280,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         progress
     }
 
-    fn poll_outbox(&mut self, cx: &mut Context<'_>) -> bool {
-        let mut progress = false;
-        while self.queue.len() < MAX_QUEUED_REPLIES {
-            match self.outbox.poll_recv(cx) {
-                Poll::Ready(Some(text)) => {
-                    self.queue.push_back(text);
-                    progress = true;
-                }
-                Poll::Ready(None) | Poll::Pending => break,
-            }
-        }
-        progress
+    /// Moves messages from other tasks (calls, notifications, broadcasts) to
+    /// the write queue; they wake this task through the control waker.
+    fn take_outbox(&mut self) -> bool {
+        let room = MAX_QUEUED_REPLIES.saturating_sub(self.queue.len());
+        self.conn.0.outbox.take(&mut self.queue, room)
     }
 
     fn on_message(&mut self, message: Message) {

@@ -36,9 +36,11 @@ mod config;
 mod connection;
 pub mod demo;
 mod driver;
+mod handshake_info;
 mod http;
 mod method_set;
 mod origin;
+mod outbox;
 mod server;
 
 pub use batch::{Batch, BatchAnswers};
