@@ -1,12 +1,8 @@
 //! The native client: connects to a jrpc (or any JSON-RPC 2.0 WebSocket) server.
 
-use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use jrpc_shared::ErrorObject;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
 
@@ -83,36 +79,7 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Registers an `async` method the server may call; see [`MethodSet::method`].
-    pub fn method<F, Fut, P, R, E>(mut self, name: &str, f: F) -> Self
-    where
-        F: Fn(Connection, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<R, E>> + Send + 'static,
-        P: DeserializeOwned + 'static,
-        R: Serialize + 'static,
-        E: Into<ErrorObject> + 'static,
-    {
-        self.methods.method(name, f);
-        self
-    }
-
-    /// Registers a synchronous method the server may call; see [`MethodSet::sync_method`].
-    pub fn sync_method<F, P, R, E>(mut self, name: &str, f: F) -> Self
-    where
-        F: Fn(Connection, P) -> Result<R, E> + Send + Sync + 'static,
-        P: DeserializeOwned + 'static,
-        R: Serialize + 'static,
-        E: Into<ErrorObject> + 'static,
-    {
-        self.methods.sync_method(name, f);
-        self
-    }
-
-    /// Adds every method of `methods`.
-    pub fn methods(mut self, methods: MethodSet) -> Self {
-        self.methods.merge(methods);
-        self
-    }
+    crate::method_set::builder_methods!("the server may call");
 
     /// Changes limits in place, e.g. the default request timeout:
     /// `.with_limits(|l| l.request_timeout = Duration::from_secs(5))`.

@@ -103,3 +103,42 @@ impl MethodSet {
         self.table.names()
     }
 }
+
+/// The method-registration part of a builder (`method`, `sync_method`,
+/// `methods`), for builders that keep their methods in a `methods: MethodSet`
+/// field. A macro rather than a trait so callers need no extra import.
+macro_rules! builder_methods {
+    ($role:literal) => {
+        #[doc = concat!("Registers an `async` method ", $role, "; see [`MethodSet::method`](crate::MethodSet::method).")]
+        pub fn method<F, Fut, P, R, E>(mut self, name: &str, f: F) -> Self
+        where
+            F: Fn(crate::Connection, P) -> Fut + Send + Sync + 'static,
+            Fut: std::future::Future<Output = Result<R, E>> + Send + 'static,
+            P: serde::de::DeserializeOwned + 'static,
+            R: serde::Serialize + 'static,
+            E: Into<jrpc_shared::ErrorObject> + 'static,
+        {
+            self.methods.method(name, f);
+            self
+        }
+
+        #[doc = concat!("Registers a synchronous method ", $role, "; see [`MethodSet::sync_method`](crate::MethodSet::sync_method).")]
+        pub fn sync_method<F, P, R, E>(mut self, name: &str, f: F) -> Self
+        where
+            F: Fn(crate::Connection, P) -> Result<R, E> + Send + Sync + 'static,
+            P: serde::de::DeserializeOwned + 'static,
+            R: serde::Serialize + 'static,
+            E: Into<jrpc_shared::ErrorObject> + 'static,
+        {
+            self.methods.sync_method(name, f);
+            self
+        }
+
+        /// Adds every method of `methods`.
+        pub fn methods(mut self, methods: crate::MethodSet) -> Self {
+            self.methods.merge(methods);
+            self
+        }
+    };
+}
+pub(crate) use builder_methods;

@@ -1,7 +1,6 @@
 //! The server: builder, accept loop, live connections and graceful shutdown.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,9 +9,8 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use http::StatusCode;
-use jrpc_shared::{CallError, ErrorObject, encode_params, notification_text};
+use jrpc_shared::{CallError, encode_params, notification_text};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -127,36 +125,7 @@ impl ServerBuilder {
         self
     }
 
-    /// Registers an `async` method; see [`MethodSet::method`].
-    pub fn method<F, Fut, P, R, E>(mut self, name: &str, f: F) -> Self
-    where
-        F: Fn(Connection, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<R, E>> + Send + 'static,
-        P: DeserializeOwned + 'static,
-        R: Serialize + 'static,
-        E: Into<ErrorObject> + 'static,
-    {
-        self.methods.method(name, f);
-        self
-    }
-
-    /// Registers a synchronous method; see [`MethodSet::sync_method`].
-    pub fn sync_method<F, P, R, E>(mut self, name: &str, f: F) -> Self
-    where
-        F: Fn(Connection, P) -> Result<R, E> + Send + Sync + 'static,
-        P: DeserializeOwned + 'static,
-        R: Serialize + 'static,
-        E: Into<ErrorObject> + 'static,
-    {
-        self.methods.sync_method(name, f);
-        self
-    }
-
-    /// Adds every method of `methods`.
-    pub fn methods(mut self, methods: MethodSet) -> Self {
-        self.methods.merge(methods);
-        self
-    }
+    crate::method_set::builder_methods!("clients may call");
 
     /// Binds `addr` (port 0 picks a free port; see [`Server::local_addr`]).
     pub async fn bind(self, addr: impl ToSocketAddrs) -> std::io::Result<Server> {

@@ -10,6 +10,14 @@ use jrpc_shared::handler::{AsyncFn, DynHandler, SyncFn};
 use jrpc_shared::{Action, ErrorObject, Inbound, Methods, Outbound, RawValue};
 use serde_json::json;
 
+/// A table with one method, `slow`, whose handler never finishes.
+fn slow_methods() -> Methods<DynHandler<()>> {
+    let mut m: Methods<DynHandler<()>> = Methods::new();
+    let never = |_: (), (): ()| std::future::pending::<Result<u8, ErrorObject>>();
+    m.insert("slow", Box::new(AsyncFn::new(never))).unwrap();
+    m
+}
+
 fn reply(request: &str) -> serde_json::Value {
     let sent = exchange(&spec_methods(), request);
     assert_eq!(sent.len(), 1, "{request} → {sent:?}");
@@ -161,14 +169,7 @@ fn duplicate_keys_are_invalid() {
 /// A pending handler is cancelled by `$/cancelRequest`: the engine answers -32800 and tells the driver to drop it.
 #[test]
 fn cancel_request_answers_and_aborts() {
-    let mut m: Methods<DynHandler<()>> = Methods::new();
-    m.insert(
-        "slow",
-        Box::new(AsyncFn::new(|_: (), (): ()| {
-            std::future::pending::<Result<u8, ErrorObject>>()
-        })),
-    )
-    .unwrap();
+    let m = slow_methods();
     let mut inbound = Inbound::new(8);
     let mut actions = Vec::new();
     inbound.receive(
@@ -212,14 +213,7 @@ fn cancel_request_answers_and_aborts() {
 
 #[test]
 fn over_the_in_flight_limit_is_busy() {
-    let mut m: Methods<DynHandler<()>> = Methods::new();
-    m.insert(
-        "slow",
-        Box::new(AsyncFn::new(|_: (), (): ()| {
-            std::future::pending::<Result<u8, ErrorObject>>()
-        })),
-    )
-    .unwrap();
+    let m = slow_methods();
     let mut inbound = Inbound::new(2);
     let texts: Vec<String> = (1..=3)
         .map(|id| format!(r#"{{"jsonrpc":"2.0","method":"slow","id":{id}}}"#))
@@ -242,14 +236,7 @@ fn over_the_in_flight_limit_is_busy() {
 
 #[test]
 fn batch_reply_waits_for_its_slowest_member() {
-    let mut m: Methods<DynHandler<()>> = Methods::new();
-    m.insert(
-        "slow",
-        Box::new(AsyncFn::new(|_: (), (): ()| {
-            std::future::pending::<Result<u8, ErrorObject>>()
-        })),
-    )
-    .unwrap();
+    let m = slow_methods();
     let mut inbound = Inbound::new(8);
     let mut actions = Vec::new();
     inbound.receive(
@@ -324,14 +311,7 @@ fn outgoing_cancel_and_close() {
 
 #[test]
 fn refused_calls_get_the_refusal_and_running_ones_finish() {
-    let mut m: Methods<DynHandler<()>> = Methods::new();
-    m.insert(
-        "slow",
-        Box::new(AsyncFn::new(|_: (), (): ()| {
-            std::future::pending::<Result<u8, ErrorObject>>()
-        })),
-    )
-    .unwrap();
+    let m = slow_methods();
     let mut inbound = Inbound::new(8);
     let mut actions = Vec::new();
     inbound.receive(

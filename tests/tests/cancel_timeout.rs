@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{DropSignal, Raw, basic, start, stop, within};
+use common::{Raw, basic, hang, start, stop, within};
 use futures_util::{SinkExt, StreamExt};
 use jrpc_server::{CallError, Client, Connection, ErrorObject, Server, ServerHandle, code};
 use serde_json::{Value, json};
@@ -22,17 +22,7 @@ async fn hanging_server() -> (
 ) {
     let (started_tx, started) = mpsc::unbounded_channel();
     let (dropped_tx, dropped) = mpsc::unbounded_channel();
-    let server = start(basic().method("hang", move |_c: Connection, (): ()| {
-        let started = started_tx.clone();
-        let guard = DropSignal(dropped_tx.clone());
-        async move {
-            let _guard = guard;
-            started.send(()).unwrap();
-            std::future::pending::<()>().await;
-            Ok::<_, ErrorObject>(())
-        }
-    }))
-    .await;
+    let server = start(basic().method("hang", hang(started_tx, dropped_tx))).await;
     (server, started, dropped)
 }
 
@@ -134,16 +124,7 @@ async fn server_request_timeout_cancels_the_client_handler() {
     let (started_tx, mut started) = mpsc::unbounded_channel();
     let (dropped_tx, mut dropped) = mpsc::unbounded_channel();
     let client = Client::builder()
-        .method("client.hang", move |_c: Connection, (): ()| {
-            let started = started_tx.clone();
-            let guard = DropSignal(dropped_tx.clone());
-            async move {
-                let _guard = guard;
-                started.send(()).unwrap();
-                std::future::pending::<()>().await;
-                Ok::<_, ErrorObject>(())
-            }
-        })
+        .method("client.hang", hang(started_tx, dropped_tx))
         .connect(&server.url())
         .await
         .unwrap();

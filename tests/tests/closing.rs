@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{basic, start, stop, within};
+use common::{basic, registered, start, stop, within};
 use futures_util::future::join_all;
 use jrpc_server::{CallError, Client, Connection, ErrorObject, ServerBuilder, ServerHandle};
 use tokio::sync::mpsc;
@@ -145,10 +145,7 @@ async fn server_calls_to_a_closed_client_fail() {
         .connect(&server.url())
         .await
         .unwrap();
-    assert_eq!(
-        client.request::<String, _>("ping", &()).await.unwrap(),
-        "pong"
-    );
+    registered(&client).await;
     let conn = server.connections().pop().unwrap();
     let call_conn = conn.clone();
     let pending = tokio::spawn(async move {

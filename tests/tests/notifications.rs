@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Raw, basic, start, stop, within};
+use common::{Raw, basic, registered, start, stop, within};
 use jrpc_server::{Client, Connection, ErrorObject};
 use tokio::sync::mpsc;
 
@@ -80,11 +80,7 @@ async fn broadcast_reaches_every_client_and_counts_them() {
             .connect(&server.url())
             .await
             .unwrap();
-        // An answered call means the server has registered this connection.
-        assert_eq!(
-            client.request::<String, _>("ping", &()).await.unwrap(),
-            "pong"
-        );
+        registered(&client).await;
         clients.push(client);
     }
     assert_eq!(server.broadcast("news", &("extra!",)).unwrap(), 3);

@@ -66,6 +66,34 @@ impl Drop for DropSignal {
     }
 }
 
+/// A handler that never answers. It reports on `started` when it runs and,
+/// through a [`DropSignal`] on `dropped`, when its future is dropped.
+pub fn hang(
+    started: mpsc::UnboundedSender<()>,
+    dropped: mpsc::UnboundedSender<()>,
+) -> impl Fn(Connection, ()) -> std::pin::Pin<Box<dyn Future<Output = Result<(), ErrorObject>> + Send>>
++ Send
++ Sync
++ 'static {
+    move |_c: Connection, (): ()| {
+        let started = started.clone();
+        let guard = DropSignal(dropped.clone());
+        Box::pin(async move {
+            let _guard = guard;
+            started.send(()).unwrap();
+            std::future::pending::<()>().await;
+            Ok(())
+        })
+    }
+}
+
+/// Waits until the server has registered `client`'s connection (an answered
+/// call proves it), so `connections()` and `broadcast` include it.
+pub async fn registered(client: &jrpc_server::Client) {
+    let pong: String = within("ping", client.request("ping", &())).await.unwrap();
+    assert_eq!(pong, "pong");
+}
+
 /// The HTTP status of a refused WebSocket handshake.
 pub fn http_status(result: Result<Raw, WsError>) -> u16 {
     match result {
