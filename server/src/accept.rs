@@ -41,17 +41,41 @@ pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc
         state.limits.max_queued_messages,
         state.limits.request_timeout,
     );
+    // Register before checking for shutdown: a shutdown that starts in
+    // between then finds this connection in its sweep, or is seen here.
+    let _registered = Registered::new(&state, &conn);
     if state.is_shutting_down() {
         conn.0.control.request(CloseRequest::GoingAway);
     }
-    state.register(&conn);
     tracing::debug!(connection = conn.id(), %peer, "WebSocket connection open");
     // The driver lives inline in this task (not in a nested `run` future, which
     // would store it twice): an idle connection's memory is mostly this task.
     let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits);
     let ending = driver.serve().await;
     driver.end(ending).await;
-    state.unregister(&conn);
+}
+
+/// Keeps a connection in the server's live list while it runs, even if its
+/// task is aborted (a forced shutdown) rather than finishing.
+struct Registered<'s> {
+    state: &'s ServerState,
+    conn: Connection,
+}
+
+impl<'s> Registered<'s> {
+    fn new(state: &'s ServerState, conn: &Connection) -> Self {
+        state.register(conn);
+        Registered {
+            state,
+            conn: conn.clone(),
+        }
+    }
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.state.unregister(&self.conn);
+    }
 }
 
 /// Reads the request head and answers it. Returns the WebSocket when the

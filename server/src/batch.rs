@@ -6,10 +6,9 @@ use jrpc_shared::{CallError, RawValue, decode_result, encode_params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
-use tokio::time::Instant;
 
 use crate::Connection;
-use crate::call::{CancelGuard, await_answer};
+use crate::call::{CancelGuard, await_answer, deadline_after};
 
 enum Entry {
     Request {
@@ -115,7 +114,7 @@ impl Batch {
             .map(|(id, _)| CancelGuard::new(conn, *id))
             .collect();
         conn.send_text(text).await?;
-        let deadline = Instant::now() + self.timeout;
+        let deadline = deadline_after(self.timeout);
         let mut answers = Vec::with_capacity(receivers.len());
         for ((_, rx), guard) in receivers.into_iter().zip(guards) {
             answers.push(await_answer(rx, guard, deadline, self.timeout).await);

@@ -41,6 +41,14 @@ impl Drop for CancelGuard<'_> {
     }
 }
 
+/// The instant `timeout` from now; a timeout too large to represent (say
+/// `Duration::MAX`) means "practically never" instead of an overflow panic.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(60 * 60 * 24 * 365 * 30))
+}
+
 /// Waits for `rx` until `deadline`; on timeout the guard cancels the call.
 pub(crate) async fn await_answer(
     rx: oneshot::Receiver<Result<Box<RawValue>, ErrorObject>>,

@@ -19,6 +19,9 @@ pub struct Limits {
     /// answered with -32000 "Server busy". Also bounds pending notification handlers:
     /// beyond it the connection stops reading until some finish.
     pub max_in_flight: usize,
+    /// Messages one batch may hold (default 1,024); a longer batch is answered
+    /// with a single -32600 error instead of one answer per message.
+    pub max_batch_len: usize,
     /// Connections served at once (default 10,000); more are refused with HTTP 503.
     pub max_connections: usize,
     /// Time a client has to send its HTTP request and finish the upgrade (default 10 s).
@@ -37,6 +40,7 @@ impl Default for Limits {
         Limits {
             max_message_size: 1024 * 1024,
             max_in_flight: 1024,
+            max_batch_len: jrpc_shared::DEFAULT_MAX_BATCH_LEN,
             max_connections: 10_000,
             handshake_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),

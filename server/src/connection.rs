@@ -23,7 +23,7 @@ use crate::handshake_info::HandshakeInfo;
 use crate::outbox::Outbox;
 
 use crate::batch::Batch;
-use crate::call::{CancelGuard, await_answer};
+use crate::call::{CancelGuard, await_answer, deadline_after};
 
 /// What waits for the answer to one outgoing call.
 pub(crate) type Waiter = oneshot::Sender<Result<Box<RawValue>, ErrorObject>>;
@@ -213,7 +213,7 @@ impl Connection {
             .map_err(|_| CallError::ConnectionClosed)?;
         let guard = CancelGuard::new(self, id);
         self.send_text(text).await?;
-        await_answer(rx, guard, tokio::time::Instant::now() + timeout, timeout).await
+        await_answer(rx, guard, deadline_after(timeout), timeout).await
     }
 
     /// Sends a notification (no answer is expected).

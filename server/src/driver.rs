@@ -10,7 +10,7 @@
 //! socket or too many notification handlers are still running, so a flooding
 //! peer is slowed down instead of growing memory without bound.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -34,10 +34,9 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::connection::CloseRequest;
+use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
 
-/// Replies queued for the socket before the loop stops reading.
-const MAX_QUEUED_REPLIES: usize = 256;
 /// Events handled in one poll before yielding to other tasks.
 const BUDGET: usize = 128;
 /// How long to wait for the peer's answer to our close frame.
@@ -84,7 +83,7 @@ pub(crate) struct Driver<S> {
     tasks: FuturesUnordered<Task>,
     aborts: HashMap<CallToken, AbortHandle>,
     running_notifications: usize,
-    queue: VecDeque<String>,
+    queue: WriteQueue,
     unflushed: bool,
     max_message_size: usize,
     max_in_flight: usize,
@@ -104,11 +103,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             ws,
             conn,
             methods,
-            inbound: Inbound::new(limits.max_in_flight),
+            inbound: Inbound::new(limits.max_in_flight).with_max_batch_len(limits.max_batch_len),
             tasks: FuturesUnordered::new(),
             aborts: HashMap::new(),
             running_notifications: 0,
-            queue: VecDeque::new(),
+            queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,
             max_message_size: limits.max_message_size,
             max_in_flight: limits.max_in_flight,
@@ -133,14 +132,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         // Boxed: the close handshake's state is only needed at the very end,
         // and inline it would enlarge every idle connection's task.
         Box::pin(self.finish(ending)).await;
-        self.conn.0.ended.send_replace(true);
         tracing::debug!(connection = self.conn.id(), "connection ended");
     }
 
     async fn finish(&mut self, ending: Ending) {
-        // Fail every call still waiting for the peer at once, and refuse new ones.
-        drop(self.conn.outbound().close());
-        self.conn.0.outbox.close();
+        // Fail every call still waiting for the peer at once, and refuse new
+        // ones, before spending time on the close handshake.
+        settle_all(&self.conn);
         self.tasks.clear();
         if let Ending::Close(code, reason) = ending {
             let frame = CloseFrame {
@@ -215,7 +213,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 Ending::Close(CloseCode::Away, "server shutting down"),
             ),
         };
-        if self.closing.is_none() && !ending_is_normal(&ending) {
+        if !ending_is_normal(&ending) && !self.inbound.is_refusing() {
             self.inbound.refuse_new_calls(ErrorObject::new(
                 jrpc_shared::code::SERVER_BUSY,
                 "Server shutting down",
@@ -237,7 +235,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         // running handlers still get the answers to their own calls (new
         // requests are refused by the engine meanwhile).
         self.conn.0.control.requested() != CloseRequest::Normal
-            && self.queue.len() < MAX_QUEUED_REPLIES
+            && !self.queue.is_full()
             && self.running_notifications < self.max_in_flight
     }
 
@@ -250,7 +248,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 Poll::Ready(Err(e)) => return Err(ending_for(e)),
                 Poll::Ready(Ok(())) => {}
             }
-            let Some(text) = self.queue.pop_front() else {
+            let Some(text) = self.queue.pop() else {
                 break;
             };
             Pin::new(&mut self.ws)
@@ -283,8 +281,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     /// Moves messages from other tasks (calls, notifications, broadcasts) to
     /// the write queue; they wake this task through the control waker.
     fn take_outbox(&mut self) -> bool {
-        let room = MAX_QUEUED_REPLIES.saturating_sub(self.queue.len());
-        self.conn.0.outbox.take(&mut self.queue, room)
+        let queue = &mut self.queue;
+        self.conn
+            .0
+            .outbox
+            .take(queue.room(), |text| queue.push(text))
     }
 
     fn on_message(&mut self, message: Message) {
@@ -296,8 +297,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                     jrpc_shared::code::PARSE_ERROR,
                     "Parse error: binary frames are not accepted; send JSON-RPC messages as text frames",
                 );
-                self.queue
-                    .push_back(error_response_text(&Id::null(), &error));
+                self.queue.push(error_response_text(&Id::null(), &error));
             }
             // Pings are answered by tungstenite; a close frame ends the stream next.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
@@ -306,7 +306,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
 
     fn reject(&mut self, text: &str) {
         let error = ErrorObject::message_too_large(text.len(), self.max_message_size);
-        let rejection = reject_frame(text, &error);
+        let rejection = reject_frame(text, &error, self.inbound.max_batch_len());
         self.queue.extend(rejection.reply);
         for id in rejection.settle {
             if let Some(waiter) = self.conn.outbound().take(id) {
@@ -321,7 +321,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         self.inbound.receive(text, &methods.table, &mut actions);
         for action in actions {
             match action {
-                Action::Reply(text) => self.queue.push_back(text),
+                Action::Reply(text) => self.queue.push(text),
                 Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
                     // The caller may have stopped waiting; that is fine.
                     Some(waiter) => drop(waiter.send(outcome.map(|r| r.to_owned()))),
@@ -374,6 +374,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             fut: Abortable::new(fut, registration),
         });
     }
+}
+
+/// Whatever way the driver goes (a normal end, or its task aborted or
+/// dropped), the connection ends with it: pending calls fail, nothing more can
+/// be queued, and `Connection::closed` completes.
+impl<S> Drop for Driver<S> {
+    fn drop(&mut self) {
+        settle_all(&self.conn);
+        self.conn.0.ended.send_replace(true);
+    }
+}
+
+fn settle_all(conn: &Connection) {
+    // Dropping the waiters fails their calls with `ConnectionClosed`.
+    drop(conn.outbound().close());
+    conn.0.outbox.close();
 }
 
 fn ending_is_normal(ending: &Ending) -> bool {

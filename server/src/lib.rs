@@ -42,6 +42,7 @@ mod method_set;
 mod origin;
 mod outbox;
 mod server;
+mod write_queue;
 
 pub use batch::{Batch, BatchAnswers};
 pub use client::{Client, ClientBuilder, ConnectError};

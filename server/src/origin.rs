@@ -12,8 +12,15 @@
 ///
 /// The default (same as [`OriginPolicy::same_origin`]) accepts handshakes
 /// without an `Origin` header and those whose origin's host and port match the
-/// request's `Host` header. Further origins can be allowed with
-/// [`OriginPolicy::allow`], or all of them with [`OriginPolicy::allow_any`].
+/// request's `Host` header, when that host is an IP address or `localhost`.
+/// Further origins can be allowed with [`OriginPolicy::allow`], or all of them
+/// with [`OriginPolicy::allow_any`].
+///
+/// Why not any same-origin host: with DNS rebinding, a page from
+/// `http://evil.example:8080` can make `evil.example` resolve to 127.0.0.1; its
+/// WebSocket then carries matching `Origin` and `Host` headers for the
+/// attacker's name. A page served under a DNS name must therefore be allowed
+/// explicitly, e.g. `allow("https://app.example.com")`.
 #[derive(Clone, Debug, Default)]
 pub struct OriginPolicy {
     /// Every origin is accepted.
@@ -90,8 +97,20 @@ impl OriginPolicy {
             return false;
         };
         let host_port = port.or_else(|| default_port(&origin.scheme));
-        origin.host == host && origin.effective_port() == host_port
+        origin.host == host && origin.effective_port() == host_port && rebinding_proof(&host)
     }
+}
+
+/// True for hosts that DNS rebinding cannot spoof: IP literals and
+/// `localhost` names (which browsers resolve locally, never through DNS).
+fn rebinding_proof(host: &str) -> bool {
+    let unbracketed = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    unbracketed.parse::<std::net::IpAddr>().is_ok()
+        || host == "localhost"
+        || host.ends_with(".localhost")
 }
 
 /// A parsed, normalised `scheme://host[:port]` origin.
@@ -192,15 +211,30 @@ mod tests {
     fn same_origin_rules() {
         let p = OriginPolicy::default();
         assert!(p.permits(Some("http://127.0.0.1:8080"), Some("127.0.0.1:8080")));
-        assert!(p.permits(Some("http://Example.com"), Some("example.com:80")));
-        assert!(p.permits(Some("https://example.com"), Some("EXAMPLE.com")));
-        assert!(p.permits(Some("https://example.com:443"), Some("example.com")));
+        assert!(p.permits(Some("http://LocalHost:80"), Some("localhost")));
+        assert!(p.permits(Some("https://app.localhost"), Some("APP.localhost:443")));
         assert!(p.permits(Some("http://[::1]:8080"), Some("[::1]:8080")));
         assert!(!p.permits(Some("http://evil.com"), Some("127.0.0.1:8080")));
         assert!(!p.permits(Some("http://127.0.0.1:9999"), Some("127.0.0.1:8080")));
         assert!(!p.permits(Some("http://example.com:443"), Some("example.com")));
         assert!(!p.permits(Some("http://[::1]:9999"), Some("[::1]:8080")));
         assert!(!p.permits(Some("http://127.0.0.1:8080"), None));
+    }
+
+    /// DNS rebinding: an attacker's name resolving to this server carries a
+    /// matching Origin and Host, so names other than localhost need an explicit allow.
+    #[test]
+    fn dns_names_need_an_explicit_allow() {
+        let p = OriginPolicy::default();
+        assert!(!p.permits(
+            Some("http://rebind.attacker.example:8080"),
+            Some("rebind.attacker.example:8080")
+        ));
+        assert!(!p.permits(Some("https://example.com"), Some("example.com")));
+        let p = p.allow("https://example.com");
+        assert!(p.permits(Some("https://example.com"), Some("example.com")));
+        assert!(p.permits(Some("https://EXAMPLE.com:443"), Some("example.com")));
+        assert!(!p.permits(Some("http://example.com"), Some("example.com")));
     }
 
     #[test]

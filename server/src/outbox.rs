@@ -77,15 +77,15 @@ impl Outbox {
         true
     }
 
-    /// Moves up to `max` queued texts to `into`; returns whether any moved.
-    pub(crate) fn take(&self, into: &mut VecDeque<String>, max: usize) -> bool {
+    /// Hands up to `max` queued texts to `sink`; returns whether any moved.
+    pub(crate) fn take(&self, max: usize, mut sink: impl FnMut(String)) -> bool {
         let mut state = self.state();
         let n = state.queue.len().min(max);
         if n == 0 {
             return false;
         }
         let was_full = state.queue.len() >= self.capacity;
-        into.extend(state.queue.drain(..n));
+        state.queue.drain(..n).for_each(&mut sink);
         if state.queue.is_empty() && state.queue.capacity() > 64 {
             // Give back the memory of a burst once it has drained.
             state.queue = VecDeque::new();

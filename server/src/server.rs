@@ -245,8 +245,10 @@ impl Server {
         for conn in handle.connections() {
             conn.0.control.request(CloseRequest::GoingAway);
         }
-        let limit = state.limits.shutdown_grace
-            + state.limits.handshake_timeout.min(Duration::from_secs(5));
+        let limit = state
+            .limits
+            .shutdown_grace
+            .saturating_add(state.limits.handshake_timeout.min(Duration::from_secs(5)));
         let drained =
             tokio::time::timeout(limit, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_err() {

@@ -67,8 +67,12 @@ pub struct Inbound {
     in_flight: HashMap<u64, InFlight>,
     batches: HashMap<u64, BatchReply>,
     max_in_flight: usize,
+    max_batch_len: usize,
     refusal: Option<ErrorObject>,
 }
+
+/// Default for [`Inbound::with_max_batch_len`].
+pub const DEFAULT_MAX_BATCH_LEN: usize = 1024;
 
 #[derive(Deserialize)]
 struct CancelParams<'a> {
@@ -85,8 +89,21 @@ impl Inbound {
             in_flight: HashMap::new(),
             batches: HashMap::new(),
             max_in_flight,
+            max_batch_len: DEFAULT_MAX_BATCH_LEN,
             refusal: None,
         }
+    }
+
+    /// Sets the largest batch accepted; a longer one is answered with a single
+    /// -32600 error, so one frame cannot ask for an unbounded reply.
+    pub fn with_max_batch_len(mut self, max: usize) -> Self {
+        self.max_batch_len = max.max(1);
+        self
+    }
+
+    /// The largest batch accepted.
+    pub fn max_batch_len(&self) -> usize {
+        self.max_batch_len
     }
 
     /// From now on, answers every new request with `error` instead of running
@@ -94,6 +111,11 @@ impl Inbound {
     /// Used for graceful shutdown.
     pub fn refuse_new_calls(&mut self, error: ErrorObject) {
         self.refusal = Some(error);
+    }
+
+    /// True after [`Inbound::refuse_new_calls`].
+    pub fn is_refusing(&self) -> bool {
+        self.refusal.is_some()
     }
 
     /// How many requests are being handled now.
@@ -108,7 +130,7 @@ impl Inbound {
         methods: &'m Methods<H>,
         actions: &mut Vec<Action<'a, 'm, H>>,
     ) {
-        match parse(text) {
+        match parse(text, self.max_batch_len) {
             Frame::Error(error) => {
                 let mut out = String::with_capacity(80);
                 push_error(&mut out, &Id::null(), &error);
@@ -133,10 +155,13 @@ impl Inbound {
     ) {
         let key = self.next_token;
         self.next_token += 1;
+        // `waiting` starts at 1 for the batch itself, so the reply cannot be
+        // finished while its members are still being read, even if one of them
+        // (a `$/cancelRequest`) completes another.
         self.batches.insert(
             key,
             BatchReply {
-                waiting: 0,
+                waiting: 1,
                 text: String::new(),
             },
         );
@@ -152,6 +177,9 @@ impl Inbound {
                     append_member(&mut batch.text, &immediate[before..]);
                 }
             }
+        }
+        if let Some(batch) = self.batches.get_mut(&key) {
+            batch.waiting -= 1;
         }
         if let Some(text) = self.finish_batch_if_done(key) {
             actions.push(Action::Reply(text));

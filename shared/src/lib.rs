@@ -45,7 +45,7 @@ pub use call_error::CallError;
 pub use error_object::{ErrorObject, code};
 pub use handler::{HandlerResult, Outcome};
 pub use id::Id;
-pub use inbound::{Action, CallToken, Inbound};
+pub use inbound::{Action, CallToken, DEFAULT_MAX_BATCH_LEN, Inbound};
 pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
 pub use outbound::{BatchBuilder, Closed, Outbound, cancel_text};
 pub use params::{decode_params, decode_result, encode_params, encode_result, encode_value};

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -75,25 +76,40 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
     <&RawValue>::deserialize(d).map(Some)
 }
 
-/// Parses one frame of text.
+/// Parses one frame of text, refusing batches of more than `max_batch` messages.
 ///
 /// ```
 /// use jrpc_shared::parse::{parse, Frame, Item};
-/// match parse(r#"{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":1}"#) {
+/// match parse(r#"{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":1}"#, 100) {
 ///     Frame::Single(Item::Call { method, id, .. }) => {
 ///         assert_eq!(method, "sum");
 ///         assert_eq!(id.unwrap().as_json(), "1");
 ///     }
 ///     other => panic!("{other:?}"),
 /// }
+/// assert!(matches!(parse("[1,2,3]", 2), Frame::Error(e) if e.code == -32600));
 /// ```
-pub fn parse(text: &str) -> Frame<'_> {
+pub fn parse(text: &str, max_batch: usize) -> Frame<'_> {
     let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
     if trimmed.starts_with('[') {
-        return match serde_json::from_str::<Vec<&RawValue>>(text) {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let elements = BoundedSeq { max: max_batch }
+            .deserialize(&mut de)
+            .and_then(|elements| de.end().map(|()| elements));
+        return match elements {
             Err(_) => Frame::Error(ErrorObject::parse_error()),
-            Ok(elements) if elements.is_empty() => Frame::Error(ErrorObject::invalid_request()),
-            Ok(elements) => Frame::Batch(elements.into_iter().map(|e| element(e.get())).collect()),
+            Ok(Bounded::Over(count)) => Frame::Error(ErrorObject::new(
+                crate::code::INVALID_REQUEST,
+                format!(
+                    "Invalid Request: a batch may hold at most {max_batch} messages, this one holds {count}"
+                ),
+            )),
+            Ok(Bounded::Within(elements)) if elements.is_empty() => {
+                Frame::Error(ErrorObject::invalid_request())
+            }
+            Ok(Bounded::Within(elements)) => {
+                Frame::Batch(elements.into_iter().map(|e| element(e.get())).collect())
+            }
         };
     }
     match serde_json::from_str::<Members<'_>>(text) {
@@ -103,9 +119,51 @@ pub fn parse(text: &str) -> Frame<'_> {
     }
 }
 
+/// A batch's elements, or only their count once it passes the limit: a huge
+/// batch is skipped through without collecting (and later answering) each element.
+enum Bounded<'a> {
+    Within(Vec<&'a RawValue>),
+    Over(usize),
+}
+
+struct BoundedSeq {
+    max: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for BoundedSeq {
+    type Value = Bounded<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BoundedSeq {
+    type Value = Bounded<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a batch (JSON array)")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut elements = Vec::new();
+        while let Some(element) = seq.next_element::<&RawValue>()? {
+            if elements.len() == self.max {
+                let mut count = elements.len() + 1;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                return Ok(Bounded::Over(count));
+            }
+            elements.push(element);
+        }
+        Ok(Bounded::Within(elements))
+    }
+}
+
 /// Whether `text` is one valid JSON value (used only on the error path).
 fn is_valid_json(text: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    serde_json::from_str::<IgnoredAny>(text).is_ok()
 }
 
 /// Classifies one element of a batch (already known to be valid JSON).
@@ -201,7 +259,7 @@ mod tests {
     use super::*;
 
     fn single(text: &str) -> Item<'_> {
-        match parse(text) {
+        match parse(text, 16) {
             Frame::Single(item) => item,
             other => panic!("expected a single item, got {other:?}"),
         }
@@ -255,9 +313,9 @@ mod tests {
 
     #[test]
     fn invalid_json_after_a_valid_prefix_is_a_parse_error() {
-        assert!(matches!(parse("1 x"), Frame::Error(e) if e.code == -32700));
-        assert!(matches!(parse(r#"{"jsonrpc":"2.0","#), Frame::Error(e) if e.code == -32700));
-        assert!(matches!(parse(""), Frame::Error(e) if e.code == -32700));
+        assert!(matches!(parse("1 x", 16), Frame::Error(e) if e.code == -32700));
+        assert!(matches!(parse(r#"{"jsonrpc":"2.0","#, 16), Frame::Error(e) if e.code == -32700));
+        assert!(matches!(parse("", 16), Frame::Error(e) if e.code == -32700));
     }
 
     #[test]

@@ -17,41 +17,49 @@ pub struct Rejection {
     pub settle: Vec<u64>,
 }
 
-/// Answers every request in `text` with `error` instead of running it.
+/// Refuses a frame that is over the size limit without running anything in it.
+///
+/// A single request is answered with `error` under its own id; a batch gets
+/// one `error` with id `null` (answering each member would let a huge frame
+/// buy a huge reply). Responses in the frame fail the local calls they answer.
 ///
 /// ```
 /// let too_big = jrpc_shared::ErrorObject::message_too_large(10, 5);
-/// let r = jrpc_shared::reject_frame(r#"{"jsonrpc":"2.0","method":"x","id":4}"#, &too_big);
+/// let r = jrpc_shared::reject_frame(r#"{"jsonrpc":"2.0","method":"x","id":4}"#, &too_big, 100);
 /// assert!(r.reply.unwrap().contains(r#""id":4"#));
 /// ```
-pub fn reject_frame(text: &str, error: &ErrorObject) -> Rejection {
+pub fn reject_frame(text: &str, error: &ErrorObject, max_batch: usize) -> Rejection {
     let mut rejection = Rejection::default();
-    let mut out = String::new();
-    match parse(text) {
-        Frame::Error(_) => push_error(&mut out, &Id::null(), error),
-        Frame::Single(item) => reject_item(item, error, &mut out, &mut rejection.settle),
+    let answer = |id: &Id| {
+        let mut out = String::with_capacity(128);
+        push_error(&mut out, id, error);
+        Some(out)
+    };
+    match parse(text, max_batch) {
+        Frame::Error(_) => rejection.reply = answer(&Id::null()),
+        Frame::Single(Item::Call { id: Some(id), .. } | Item::Invalid { id, .. }) => {
+            rejection.reply = answer(&id)
+        }
+        Frame::Single(item) => rejection.settle.extend(response_id(&item)),
         Frame::Batch(items) => {
-            for item in items {
-                let before = out.len();
-                out.push(if before == 0 { '[' } else { ',' });
-                reject_item(item, error, &mut out, &mut rejection.settle);
-                if out.len() == before + 1 {
-                    out.truncate(before);
-                }
-            }
-            if !out.is_empty() {
-                out.push(']');
+            rejection
+                .settle
+                .extend(items.iter().filter_map(response_id));
+            if items
+                .iter()
+                .any(|i| matches!(i, Item::Call { id: Some(_), .. } | Item::Invalid { .. }))
+            {
+                rejection.reply = answer(&Id::null());
             }
         }
     }
-    rejection.reply = (!out.is_empty()).then_some(out);
     rejection
 }
 
-fn reject_item(item: Item<'_>, error: &ErrorObject, out: &mut String, settle: &mut Vec<u64>) {
+/// The id of this side's call that `item` answers, if it is a response.
+fn response_id(item: &Item<'_>) -> Option<u64> {
     match item {
-        Item::Call { id: Some(id), .. } | Item::Invalid { id, .. } => push_error(out, &id, error),
-        Item::Response { id, .. } => settle.extend(Id::from_raw(id).and_then(|id| id.as_u64())),
-        Item::Call { id: None, .. } | Item::Ignored(_) => {}
+        Item::Response { id, .. } => Id::from_raw(id).and_then(|id| id.as_u64()),
+        _ => None,
     }
 }

@@ -346,3 +346,107 @@ fn refused_calls_get_the_refusal_and_running_ones_finish() {
         .unwrap();
     assert_eq!(json(&done)["id"], 1);
 }
+
+/// A `$/cancelRequest` inside a batch must not finish the batch early: every
+/// other member still gets its answer, in the same reply.
+#[test]
+fn cancel_inside_a_batch_keeps_every_answer() {
+    let m = slow_methods();
+    let mut inbound = Inbound::new(8);
+    let mut actions = Vec::new();
+    inbound.receive(
+        r#"[{"jsonrpc":"2.0","method":"slow","id":1},
+            {"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1},"id":9},
+            {"jsonrpc":"2.0","method":"slow","id":2},
+            {"jsonrpc":"2.0","method":"nope","id":3}]"#,
+        &m,
+        &mut actions,
+    );
+    let mut pending = Vec::new();
+    for action in actions {
+        match action {
+            Action::Call { token: Some(t), .. } => pending.push(t),
+            Action::Reply(text) => panic!("the batch replied before id 2 finished: {text}"),
+            _ => {}
+        }
+    }
+    assert_eq!(pending.len(), 2);
+    // Id 1 was cancelled: its late completion is ignored; id 2 completes the batch.
+    assert!(
+        inbound
+            .complete(pending[0], Ok(RawValue::NULL.to_owned()))
+            .is_none()
+    );
+    let reply = json(
+        &inbound
+            .complete(pending[1], Ok(RawValue::NULL.to_owned()))
+            .unwrap(),
+    );
+    let mut codes: Vec<(String, i64)> = reply
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].to_string(),
+                r["error"]["code"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            ("1".into(), -32800),
+            ("2".into(), 0),
+            ("3".into(), -32601),
+            ("9".into(), 0)
+        ]
+    );
+}
+
+#[test]
+fn an_over_long_batch_gets_one_error() {
+    let m = slow_methods();
+    let mut inbound = Inbound::new(8).with_max_batch_len(3);
+    let mut actions = Vec::new();
+    inbound.receive("[1,2,3,4,5]", &m, &mut actions);
+    let [Action::Reply(text)] = actions.as_slice() else {
+        panic!("expected one reply")
+    };
+    let reply = json(text);
+    assert_eq!(reply["id"], serde_json::Value::Null);
+    assert_eq!(reply["error"]["code"], -32600);
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 3"),
+        "{reply}"
+    );
+    // At the limit it is an ordinary batch.
+    let mut actions = Vec::new();
+    inbound.receive("[1,2,3]", &m, &mut actions);
+    let [Action::Reply(text)] = actions.as_slice() else {
+        panic!("expected one reply")
+    };
+    assert_eq!(json(text).as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn an_oversized_frame_is_refused_without_a_reply_per_member() {
+    let error = ErrorObject::message_too_large(10, 5);
+    let single = jrpc_shared::reject_frame(r#"{"jsonrpc":"2.0","method":"x","id":"a"}"#, &error, 8);
+    assert_eq!(json(&single.reply.unwrap())["id"], "a");
+    let batch = jrpc_shared::reject_frame(
+        r#"[{"jsonrpc":"2.0","method":"x","id":1},1,{"jsonrpc":"2.0","result":5,"id":7}]"#,
+        &error,
+        8,
+    );
+    let reply = json(&batch.reply.unwrap());
+    assert_eq!(reply["id"], serde_json::Value::Null);
+    assert_eq!(reply["error"]["code"], -32001);
+    assert_eq!(batch.settle, vec![7]);
+    let notification = jrpc_shared::reject_frame(r#"{"jsonrpc":"2.0","method":"x"}"#, &error, 8);
+    assert!(notification.reply.is_none());
+}

@@ -118,17 +118,14 @@ async fn message_over_the_limit_is_refused_with_its_id() {
     );
     raw.assert_works().await;
 
-    // A batch over the limit: every request in it is refused, notifications are not answered.
+    // A batch over the limit gets one error with id null: answering each
+    // member would let a huge frame buy a huge reply.
     let batch = format!(
         r#"[{{"jsonrpc":"2.0","method":"echo","params":["{padding}"],"id":"a"}},{{"jsonrpc":"2.0","method":"ping"}},{{"jsonrpc":"2.0","method":"ping","id":"b"}}]"#
     );
     let reply = raw.call(batch).await;
-    let members = reply.as_array().expect("an array reply");
-    let ids: Vec<&Value> = members.iter().map(|m| &m["id"]).collect();
-    assert_eq!(ids, [&json!("a"), &json!("b")], "{reply}");
-    for member in members {
-        assert_eq!(error_code(member), code::MESSAGE_TOO_LARGE);
-    }
+    assert_eq!(error_code(&reply), code::MESSAGE_TOO_LARGE, "{reply}");
+    assert_eq!(reply["id"], Value::Null);
     raw.assert_works().await;
 
     // A message just under the limit is processed normally.
@@ -139,6 +136,23 @@ async fn message_over_the_limit_is_refused_with_its_id() {
         ))
         .await;
     assert_eq!(reply["result"][0].as_str().map(str::len), Some(fits.len()));
+    drop(raw);
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn a_batch_over_the_length_limit_gets_one_error() {
+    let server = start(basic().with_limits(|l| l.max_batch_len = 10)).await;
+    let mut raw = Raw::connect(&server.url()).await;
+    let members: Vec<String> = (0..11)
+        .map(|i| format!(r#"{{"jsonrpc":"2.0","method":"ping","id":{i}}}"#))
+        .collect();
+    let reply = raw.call(format!("[{}]", members.join(","))).await;
+    assert_eq!(error_code(&reply), code::INVALID_REQUEST, "{reply}");
+    assert_eq!(reply["id"], Value::Null);
+    let reply = raw.call(format!("[{}]", members[..10].join(","))).await;
+    assert_eq!(reply.as_array().map(Vec::len), Some(10));
+    raw.assert_works().await;
     drop(raw);
     stop(&server).await;
 }

@@ -24,6 +24,27 @@ async fn default_policy_refuses_foreign_origins_with_403() {
     assert_eq!(http_status(refused), 403);
     let refused = Raw::try_connect(request_with(&url, &[("Origin", "null")])).await;
     assert_eq!(http_status(refused), 403);
+    // DNS rebinding: an attacker's name pointing here sends a matching Origin
+    // and Host; only IP addresses and localhost count as the server's own.
+    let port = server.local_addr().port();
+    let rebound = format!("rebind.attacker.example:{port}");
+    let origin = format!("http://{rebound}");
+    let refused = Raw::try_connect(request_with(
+        &url,
+        &[("Origin", &origin), ("Host", &rebound)],
+    ))
+    .await;
+    assert_eq!(http_status(refused), 403);
+    let localhost = format!("localhost:{port}");
+    let origin = format!("http://{localhost}");
+    Raw::try_connect(request_with(
+        &url,
+        &[("Origin", &origin), ("Host", &localhost)],
+    ))
+    .await
+    .expect("localhost is the server's own name")
+    .assert_works()
+    .await;
 
     // No Origin (a non-browser client) is fine.
     Raw::connect(&url).await.assert_works().await;

@@ -41,8 +41,10 @@ struct Args {
     no_www: bool,
 
     /// Also accept WebSocket connections from pages of this origin, e.g.
-    /// http://localhost:5173 (repeatable; `*` allows every origin). Pages
-    /// served by this server itself and non-browser clients are always accepted.
+    /// http://localhost:5173 (repeatable; `*` allows every origin). Non-browser
+    /// clients and pages served by this server itself under an IP address or
+    /// localhost are always accepted; a page served under a DNS name needs its
+    /// origin allowed here (this blocks DNS-rebinding attacks).
     #[arg(long = "allow-origin", value_name = "URL")]
     allow_origin: Vec<String>,
 
@@ -59,6 +61,11 @@ struct Args {
     #[arg(long, value_name = "N", value_parser = at_least_one(),
           default_value_t = Limits::default().max_in_flight)]
     max_in_flight: usize,
+
+    /// Messages one batch may hold; a longer batch gets a single error.
+    #[arg(long, value_name = "N", value_parser = at_least_one(),
+          default_value_t = Limits::default().max_batch_len)]
+    max_batch_len: usize,
 
     /// Connections served at once; more are refused with HTTP 503.
     #[arg(long, value_name = "N", value_parser = at_least_one(),
@@ -165,6 +172,7 @@ fn builder(args: &Args) -> jrpc_server::ServerBuilder {
     let limits = Limits {
         max_message_size: args.max_message_size,
         max_in_flight: args.max_in_flight,
+        max_batch_len: args.max_batch_len,
         max_connections: args.max_connections,
         handshake_timeout: args.handshake_timeout.0,
         request_timeout: args.request_timeout.0,

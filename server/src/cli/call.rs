@@ -65,7 +65,7 @@ pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(),
         Some(exact) => Params::Exact(exact.clone()),
         None => params_from_args(&args.args).map_err(|e| Failure::usage(e.to_string()))?,
     };
-    let deadline = Instant::now() + args.timeout;
+    let deadline = crate::call::deadline_after(args.timeout);
     let client = connect(url, args.timeout, deadline).await?;
     let result = if args.notify {
         notify(&client, url, args, &params, deadline).await
