@@ -31,6 +31,8 @@ pub mod code {
     /// The connection closed before the call was answered. Raised by the caller
     /// (and passed on, like [`REQUEST_TIMEOUT`], by handlers that forward it).
     pub const CONNECTION_CLOSED: i64 = -32003;
+    /// Too many calls are waiting for the connection to open (raised locally).
+    pub const QUEUE_FULL: i64 = -32004;
     /// The request was cancelled with `$/cancelRequest` (Language Server Protocol's code).
     pub const REQUEST_CANCELLED: i64 = -32800;
 }

@@ -198,12 +198,12 @@ impl Inbound {
     ) {
         match item {
             Item::Invalid { id, error } => push_error(out, &id, &error),
-            Item::Ignored(why) => tracing::debug!("ignored a message: {why}"),
+            Item::Ignored(why) => debug!("ignored a message: {why}"),
             Item::Response { id, outcome } => match Id::from_raw(id).and_then(|id| id.as_u64()) {
                 Some(id) => actions.push(Action::Settle { id, outcome }),
-                None => tracing::debug!(
-                    id = id.get(),
-                    "ignored a response with an id this side never uses"
+                None => debug!(
+                    "ignored a response with id {}, which this side never uses",
+                    id.get()
                 ),
             },
             Item::Call { method, params, id } if method == CANCEL_METHOD => {
@@ -262,7 +262,7 @@ impl Inbound {
             .and_then(|p| serde_json::from_str::<CancelParams<'_>>(p.get()).ok())
             .and_then(|p| Id::from_raw(p.id))
         else {
-            tracing::debug!("ignored a {CANCEL_METHOD} without a valid id");
+            debug!("ignored a {CANCEL_METHOD} without a valid id");
             return;
         };
         // Cancels are rare and in-flight tables small: a scan beats keeping a second index.
@@ -272,7 +272,7 @@ impl Inbound {
             .find(|(_, f)| f.id == target)
             .map(|(t, _)| *t)
         else {
-            tracing::debug!(id = %target, "cancel for a request that is not in flight");
+            debug!("ignored a cancel for {target}, which is not in flight");
             return;
         };
         if let Some(text) = self.complete(CallToken(token), Err(ErrorObject::request_cancelled())) {

@@ -28,6 +28,21 @@
 //! assert_eq!(reply.unwrap(), r#"{"jsonrpc":"2.0","result":"hi","id":1}"#);
 //! ```
 
+/// Logs at debug level through `tracing` when the `tracing` feature is on
+/// (the default); compiles to nothing otherwise, which keeps the browser
+/// package small.
+macro_rules! debug {
+    ($($arg:tt)*) => {{
+        #[cfg(feature = "tracing")]
+        tracing::debug!($($arg)*);
+        #[cfg(not(feature = "tracing"))]
+        if false {
+            // Type-checks the arguments (and uses them) without any code.
+            let _ = format_args!($($arg)*);
+        }
+    }};
+}
+
 mod call_error;
 mod error_object;
 mod finite;

@@ -15,14 +15,14 @@ pub const RESERVED_PREFIX: &str = "rpc.";
 pub enum RegisterError {
     /// The name starts with `rpc.`, which the specification reserves.
     #[error(
-        "method name {0:?} is reserved: names starting with \"rpc.\" belong to JSON-RPC itself"
+        "method name \"{0}\" is reserved: names starting with \"rpc.\" belong to JSON-RPC itself"
     )]
     Reserved(String),
     /// The name is [`crate::CANCEL_METHOD`], which the engine handles itself.
-    #[error("method name {0:?} is handled by the library (request cancellation)")]
+    #[error("method name \"{0}\" is handled by the library (request cancellation)")]
     Builtin(String),
     /// A handler is already registered under this name.
-    #[error("method {0:?} is already registered")]
+    #[error("method \"{0}\" is already registered")]
     Duplicate(String),
 }
 

@@ -104,6 +104,26 @@ impl<W> Outbound<W> {
         self.pending.drain().map(|(_, w)| w).collect()
     }
 
+    /// Removes and returns the waiters for which `pred` is true, leaving the
+    /// others pending. The browser driver uses it when a connection drops:
+    /// calls already sent fail, calls still queued wait for the reconnect.
+    pub fn take_where(&mut self, mut pred: impl FnMut(&W) -> bool) -> Vec<W> {
+        let ids: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, w)| pred(w))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| self.pending.remove(&id))
+            .collect()
+    }
+
+    /// A pending call's waiter, to update it in place (e.g. mark it sent).
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut W> {
+        self.pending.get_mut(&id)
+    }
+
     /// True after [`Outbound::close`].
     pub fn is_closed(&self) -> bool {
         self.closed

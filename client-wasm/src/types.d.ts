@@ -1,0 +1,123 @@
+/** A JSON value, as sent and received. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Params of a call: an array is positional, an object is named. */
+export type Params = JsonValue[] | { [key: string]: JsonValue };
+
+/** A method the server may call: receives the params (spread if positional). */
+export type BrowserMethod = (...args: any[]) => unknown | Promise<unknown>;
+
+/** Reconnect settings: exponential backoff with jitter. */
+export interface ReconnectOptions {
+    /** Delay before the first attempt, in ms (default 250). */
+    initialDelayMs?: number;
+    /** Largest delay, in ms (default 30000). */
+    maxDelayMs?: number;
+    /** Attempts after a drop before giving up (default Infinity). */
+    maxRetries?: number;
+}
+
+/** Options of `new JRPC.WebSocket(url, options)`. */
+export interface ClientOptions {
+    /** Methods the server may call, by name. */
+    methods?: Record<string, BrowserMethod>;
+    /** Default per-call timeout in ms (default 30000). */
+    timeoutMs?: number;
+    /** Reconnect settings, or `false` for none (default: on, with the defaults). */
+    reconnect?: ReconnectOptions | boolean;
+    /** Calls that may wait for the socket to open (default 1024). */
+    maxQueued?: number;
+    /** Calls from the server that may run at once (default 1024). */
+    maxInFlight?: number;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+    /** Timeout in ms for this call. */
+    timeoutMs?: number;
+    /** Aborting the signal rejects the call at once and cancels it at the server. */
+    signal?: AbortSignal;
+}
+
+/** `"connecting"`, `"open"`, `"reconnecting"` or `"closed"`. */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** Fired when the connection opens (also after each reconnect). */
+export interface OpenEvent { type: "open"; }
+/** Fired when a connection closes. */
+export interface CloseEvent { type: "close"; code: number; reason: string; wasClean: boolean; willReconnect: boolean; }
+/** Fired before each reconnect attempt. */
+export interface ReconnectingEvent { type: "reconnecting"; attempt: number; delayMs: number; }
+/** Fired for problems that belong to no call (e.g. a binary frame from the server). */
+export interface ErrorEvent { type: "error"; error: JRPC__Error; }
+
+/** The events by name. */
+export interface ClientEventMap {
+    open: OpenEvent;
+    close: CloseEvent;
+    reconnecting: ReconnectingEvent;
+    error: ErrorEvent;
+}
+
+/**
+ * The error every failed call rejects with. `code` is the JSON-RPC error code:
+ * the server's own, or -32002 (timeout), -32003 (connection closed or lost),
+ * -32004 (too many calls queued), -32800 (cancelled). Throw one from a browser
+ * method to answer with a specific code.
+ */
+declare class JRPC__Error extends Error {
+    constructor(message: string, code?: number, data?: JsonValue);
+    readonly code: number;
+    readonly data?: JsonValue;
+}
+
+/** The builder a `batch` callback receives. */
+declare class JRPC__Batch {
+    private constructor();
+    /** Adds a request; its result is at this position in the batch's results. */
+    request(method: string, params?: Params): void;
+    /** Adds a notification. */
+    invoke(method: string, params?: Params): void;
+    /** Same as `invoke`. */
+    notify(method: string, params?: Params): void;
+}
+
+/** A two-way JSON-RPC 2.0 connection to a server. */
+declare class JRPC__WebSocket {
+    /** Connects to `url` (e.g. `"ws://127.0.0.1:8080/rpc"`). */
+    constructor(url: string, options?: ClientOptions);
+    /** The original jrpc.js form: connects to `ws://host:port/rpc`. */
+    constructor(host: string, port: number | string, localMethods?: Record<string, BrowserMethod>, onOpen?: () => void);
+    /** Resolves once the connection is first open; rejects if it closes for good before. */
+    readonly ready: Promise<void>;
+    /** The connection's state. */
+    readonly state: ConnectionState;
+    /** The server's URL. */
+    readonly url: string;
+    /** Calls `method`; resolves with its result or rejects with a `JRPC.Error`. */
+    request<T = any>(method: string, params?: Params, options?: CallOptions): Promise<T>;
+    /** The original form: named `kwargs` when `args` is empty, optional callbacks. */
+    request<T = any>(
+        method: string,
+        args: JsonValue[] | undefined,
+        kwargs: { [key: string]: JsonValue } | undefined,
+        onSuccess?: (result: T) => void,
+        onError?: (error: JRPC__Error) => void,
+    ): Promise<T | void>;
+    /** Sends a notification (no answer). */
+    invoke(method: string, params?: Params): void;
+    /** Same as `invoke`. */
+    notify(method: string, params?: Params): void;
+    /** Sends several calls as one message; resolves with the requests' results in order. */
+    batch<T extends any[] = any[]>(build: (batch: JRPC__Batch) => void, options?: CallOptions): Promise<T>;
+    /** Makes `method` callable by the server (replacing an earlier one). */
+    register(method: string, handler: BrowserMethod): void;
+    /** Removes a browser method; returns whether it existed. */
+    unregister(method: string): boolean;
+    addEventListener<K extends keyof ClientEventMap>(type: K, listener: (event: ClientEventMap[K]) => void): void;
+    removeEventListener<K extends keyof ClientEventMap>(type: K, listener: (event: ClientEventMap[K]) => void): void;
+    /** Closes the connection for good: waiting calls reject with code -32003. */
+    close(): void;
+    /** Frees the client's memory now (closing it), instead of at garbage collection. */
+    free(): void;
+}
