@@ -414,7 +414,7 @@ impl Drop for Inner {
 pub(crate) fn encode_result(value: &JsValue) -> jrpc_shared::HandlerResult {
     match crate::js::stringify(value) {
         Ok(text) => RawValue::from_string(text.unwrap_or_else(|| "null".to_owned()))
-            .map_err(|e| jrpc_shared::ErrorObject::internal_error(e)),
+            .map_err(jrpc_shared::ErrorObject::internal_error),
         Err(e) => Err(jrpc_shared::ErrorObject::internal_error(format_args!(
             "the method's result cannot be sent as JSON: {}",
             e.dyn_ref::<js_sys::Error>()
