@@ -61,10 +61,17 @@ impl<T: Serialize + ?Sized> Serialize for FiniteValue<'_, T> {
     }
 }
 
-fn non_finite<E: serde::ser::Error>(v: impl Display) -> E {
-    E::custom(format_args!(
-        "cannot encode NaN or Infinity as JSON: got {v}"
-    ))
+/// The error for a non-finite float. Named rather than formatted with `{}`:
+/// float formatting code is large, and the browser build avoids it.
+fn non_finite<E: serde::ser::Error>(v: f64) -> E {
+    let got = if v.is_nan() {
+        "NaN"
+    } else if v > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    };
+    E::custom(format_args!("cannot encode NaN or Infinity as JSON: got {got}"))
 }
 
 /// Forwards scalar methods unchanged.
@@ -119,7 +126,7 @@ impl<S: Serializer> Serializer for Finite<S> {
 
     fn serialize_f32(self, v: f32) -> Result<S::Ok, S::Error> {
         if !v.is_finite() {
-            return Err(non_finite(v));
+            return Err(non_finite(f64::from(v)));
         }
         self.0.serialize_f32(v)
     }
