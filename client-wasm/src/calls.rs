@@ -207,6 +207,7 @@ pub(crate) fn run_method(
     function: &Function,
     params: Option<String>,
     token: Option<CallToken>,
+    generation: u64,
 ) {
     let outcome = js::apply_method(function, params);
     // Weak: a method whose promise never settles must not keep the client alive.
@@ -220,7 +221,7 @@ pub(crate) fn run_method(
             match token {
                 Some(token) => {
                     if let Some(inner) = weak.upgrade() {
-                        Client(inner).complete(token, result);
+                        Client(inner).complete(token, result, generation);
                     }
                 }
                 None => {

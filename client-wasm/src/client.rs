@@ -69,6 +69,9 @@ pub(crate) struct Inner {
     ready: Option<(Function, Function)>,
     attempt: u32,
     reconnect_timer: Option<Timer>,
+    /// Counts connections: a browser method's answer is only sent on the
+    /// connection its call came from (call tokens restart with each one).
+    pub(crate) generation: u64,
     me: Weak<RefCell<Inner>>,
 }
 
@@ -128,6 +131,7 @@ impl Client {
                 ready: Some(ready),
                 attempt: 0,
                 reconnect_timer: None,
+                generation: 0,
                 me: me.clone(),
             })
         }));
@@ -189,18 +193,24 @@ impl Client {
             }
             started
         };
+        let generation = self.0.borrow().generation;
         for (function, params, token) in started {
-            calls::run_method(self, &function, params, token);
+            calls::run_method(self, &function, params, token, generation);
         }
     }
 
-    /// Hands a browser method's result to the engine and sends the reply.
+    /// Hands a browser method's result to the engine and sends the reply,
+    /// unless the call came over an earlier connection (nobody waits for it).
     pub(crate) fn complete(
         &self,
         token: jrpc_shared::CallToken,
         result: jrpc_shared::HandlerResult,
+        generation: u64,
     ) {
         let mut inner = self.0.borrow_mut();
+        if inner.generation != generation {
+            return;
+        }
         if let Some(reply) = inner.inbound.complete(token, result) {
             inner.send_now(&reply);
         }
@@ -212,6 +222,7 @@ impl Client {
             inner.socket = None;
             // Answers to the old connection's requests must not go to the next one.
             inner.inbound = Inbound::new(inner.config.max_in_flight);
+            inner.generation += 1;
             let never_opened = inner.state != State::Open;
             // Calls already sent cannot be answered any more; queued ones wait.
             let lost = error::local(
@@ -371,7 +382,16 @@ impl Inner {
         if waiter.sent {
             self.send_now(&cancel);
         } else {
-            self.queue.retain(|u| u.ids.as_slice() != [id]);
+            // Not sent yet: take it out of its queued message, and drop a
+            // message (a request or a batch) none of whose calls still wait.
+            self.queue
+                .retain_mut(|u| match u.ids.iter().position(|x| *x == id) {
+                    Some(i) => {
+                        u.ids.remove(i);
+                        !u.ids.is_empty()
+                    }
+                    None => true,
+                });
         }
         Some(waiter)
     }
