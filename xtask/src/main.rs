@@ -1,15 +1,23 @@
 //! Project automation, run as `cargo xtask <task>` (the alias is in `.cargo/config.toml`).
 //!
-//! - `cargo xtask demo [jrpc-server flags]`: builds and starts `jrpc-server`
-//!   with the math example and the `www/` page on http://127.0.0.1:8080/.
-//! - `cargo xtask test`: runs every test of the project.
+//! - `cargo xtask demo [jrpc-server flags]`: builds the browser client into
+//!   `www/pkg`, then builds and starts `jrpc-server` with the math example and
+//!   the `www/` page on http://127.0.0.1:8080/.
+//! - `cargo xtask test`: runs every test of the project, the browser tests
+//!   in headless Chromium included.
+//! - `cargo xtask wasm`: builds the browser client's npm package.
 //!
 //! Each task installs what it needs when it is missing and skips what is
 //! already there, so the same command works on a fresh machine and quickly on
-//! a warm one.
+//! a warm one ([`tools`]). xtask itself uses std only, so it compiles in seconds.
 
+mod apt;
+mod browser;
+mod lockfile;
 mod run;
 mod tasks;
+mod tools;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -20,6 +28,8 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("demo") => tasks::demo(&rest),
         Some("test") => tasks::test(&rest),
+        Some("wasm") if rest.is_empty() => tasks::wasm(),
+        Some("wasm") => Err(format!("`wasm` takes no arguments\n\n{USAGE}")),
         Some("-h" | "--help") | None => {
             print!("{}", USAGE);
             return ExitCode::SUCCESS;
@@ -39,7 +49,14 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  demo [flags]   build and start jrpc-server (math example, www/ page) on http://127.0.0.1:8080/;
+  demo [flags]   build the wasm client into www/pkg, then build and start jrpc-server
+                 (math example, www/ page) on http://127.0.0.1:8080/;
                  flags go to jrpc-server (see `cargo run --bin jrpc-server -- --help`)
-  test [args]    run every test of the project; args go to `cargo test`
+  test [args]    run every test of the project: `cargo test --workspace [args]`, then the
+                 browser tests (wasm-pack test --headless --chrome) against jrpc-test-server
+  wasm           build the npm package: client-wasm/pkg (--target web) and
+                 client-wasm/pkg-bundler (--target bundler)
+
+Missing tools (wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
+and chromium-driver, npm's binaryen) are installed; present ones are skipped.
 ";

@@ -1,9 +1,18 @@
 //! The tasks themselves.
 
-use crate::run::{cargo, root, run};
+use crate::run::{cargo, root, run, target_dir};
+use crate::wasm::{self, Target};
+use crate::{browser, tools};
 
-/// Builds the release server and runs it in the foreground with the demo page.
+/// Builds the web package into `www/pkg` and the release server, then runs
+/// the server in the foreground with the demo page.
 pub fn demo(flags: &[String]) -> Result<(), String> {
+    tools::for_build()?;
+    // The page imports the client from `www/pkg/`; `www/` may not exist yet
+    // in a checkout that has only the crates.
+    let www = root().join("www");
+    std::fs::create_dir_all(&www).map_err(|e| format!("cannot create {}: {e}", www.display()))?;
+    wasm::build(Target::Web, "../www/pkg")?;
     run(cargo().args([
         "build",
         "--release",
@@ -12,14 +21,26 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
         "--bin",
         "jrpc-server",
     ]))?;
-    let binary = root().join("target/release/jrpc-server");
+    let binary = target_dir().join("release/jrpc-server");
     let mut server = std::process::Command::new(binary);
     server.current_dir(root()).args(flags);
     eprintln!("xtask: starting jrpc-server (Ctrl-C stops it)");
     run(&mut server)
 }
 
-/// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc tests).
+/// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
+/// tests), then the browser client's tests in headless Chromium against
+/// `jrpc-test-server`.
 pub fn test(args: &[String]) -> Result<(), String> {
-    run(cargo().args(["test", "--workspace"]).args(args))
+    run(cargo().args(["test", "--workspace"]).args(args))?;
+    let chromedriver = tools::for_browser_tests()?;
+    browser::test(&chromedriver)
+}
+
+/// Builds the npm package: `client-wasm/pkg` for pages (`--target web`) and
+/// `client-wasm/pkg-bundler` for bundlers.
+pub fn wasm() -> Result<(), String> {
+    tools::for_build()?;
+    wasm::build(Target::Web, "pkg")?;
+    wasm::build(Target::Bundler, "pkg-bundler")
 }
