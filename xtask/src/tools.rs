@@ -110,13 +110,14 @@ const BINARYEN: &str = "binaryen@132.0.0";
 /// wasm-bindgen 0.2.130 relies on, and the page fails to start.
 pub fn binaryen() -> Result<(), String> {
     let wasm_opt = crate::run::npm_tools_bin().join("wasm-opt");
-    if wasm_opt.exists() {
-        if let Some(version) = output(tool(&wasm_opt).arg("--version")) {
-            if version.contains("version 132") {
-                eprintln!("xtask: wasm-opt present ({})", version.trim());
-                return Ok(());
-            }
-        }
+    let present = wasm_opt
+        .exists()
+        .then(|| output(tool(&wasm_opt).arg("--version")))
+        .flatten()
+        .filter(|version| version.contains("version 132"));
+    if let Some(version) = present {
+        eprintln!("xtask: wasm-opt present ({})", version.trim());
+        return Ok(());
     }
     eprintln!("xtask: installing {BINARYEN} (wasm-opt) from npm");
     let prefix = crate::run::target_dir().join("npm-tools");
