@@ -71,7 +71,9 @@ fn non_finite<E: serde::ser::Error>(v: f64) -> E {
     } else {
         "-Infinity"
     };
-    E::custom(format_args!("cannot encode NaN or Infinity as JSON: got {got}"))
+    E::custom(format_args!(
+        "cannot encode NaN or Infinity as JSON: got {got}"
+    ))
 }
 
 /// Forwards scalar methods unchanged.
