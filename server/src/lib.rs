@@ -42,6 +42,7 @@ mod method_set;
 mod origin;
 mod outbox;
 mod server;
+mod signal;
 mod write_queue;
 
 pub use batch::{Batch, BatchAnswers};
@@ -52,3 +53,4 @@ pub use jrpc_shared::{CallError, ErrorObject, RawValue, code};
 pub use method_set::MethodSet;
 pub use origin::OriginPolicy;
 pub use server::{Server, ServerBuilder, ServerHandle};
+pub use signal::shutdown_signal;

@@ -158,12 +158,12 @@ async fn main() -> ExitCode {
         tokio::spawn(push_client_count(handle.clone(), args.push_interval.0));
     }
 
-    shutdown_signal().await;
+    jrpc_server::shutdown_signal().await;
     tracing::info!("shutting down (signal again to exit at once)");
     handle.shutdown();
     tokio::select! {
         () = handle.stopped() => ExitCode::SUCCESS,
-        () = shutdown_signal() => ExitCode::from(130),
+        () = jrpc_server::shutdown_signal() => ExitCode::from(130),
     }
 }
 
@@ -217,35 +217,5 @@ async fn push_client_count(handle: ServerHandle, interval: Duration) {
         if let Err(e) = handle.broadcast(demo::CLIENTS, &count) {
             tracing::warn!(error = %e, "cannot broadcast the client count");
         }
-    }
-}
-
-/// Completes on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            // Without a handler, never report a signal that did not happen.
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
     }
 }

@@ -45,7 +45,7 @@ async fn main() -> ExitCode {
     // A pipe does not flush per line; whoever waits for this line must see it now.
     let _ = std::io::stdout().flush();
 
-    match server.run_until(shutdown_signal()).await {
+    match server.run_until(jrpc_server::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("jrpc-test-server: {e}");
@@ -68,30 +68,4 @@ fn parse_addr(mut args: impl Iterator<Item = String>) -> Result<Option<String>, 
         }
     }
     Ok(Some(addr))
-}
-
-/// Completes on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // Without a handler, never report a signal that did not happen.
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }
