@@ -1,0 +1,193 @@
+// The jrpc demo page: a calculator whose answers come from the server, and
+// browser methods the server calls back. No framework, no build step.
+
+const $ = (id) => document.getElementById(id);
+const STATES = ["connecting", "open", "reconnecting", "closed"];
+const MAX_LOG = 200;
+
+const pad = (n, w = 2) => String(n).padStart(w, "0");
+function clock(ms, withMs = false) {
+  const d = new Date(ms);
+  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return withMs ? `${hms}.${pad(d.getMilliseconds(), 3)}` : hms;
+}
+
+function log(message, kind = "info") {
+  const list = $("log");
+  const item = document.createElement("li");
+  item.dataset.kind = kind;
+  const time = document.createElement("time");
+  const now = Date.now();
+  time.dateTime = new Date(now).toISOString();
+  time.textContent = clock(now);
+  item.append(time, " ", String(message));
+  // Follow new lines unless the reader has scrolled up.
+  const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.append(item);
+  while (list.children.length > MAX_LOG) list.firstElementChild.remove();
+  if (atEnd) list.scrollTop = list.scrollHeight;
+}
+
+function setStatus(state, text = state) {
+  const el = $("status");
+  el.dataset.state = STATES.includes(state) ? state : "closed";
+  el.textContent = text;
+}
+
+function show(el, text, kind) {
+  el.textContent = text;
+  el.className = kind === "ok" ? "ok" : "error";
+  el.dataset.kind = kind;
+}
+
+function describe(e) {
+  return e && typeof e.message === "string" && e.message ? e.message : String(e);
+}
+
+// The package is build output: say how to get it rather than fail silently.
+let JRPC;
+try {
+  const pkg = await import("./pkg/jrpc_client_wasm.js");
+  await pkg.default();
+  JRPC = pkg.JRPC;
+} catch (e) {
+  $("load-error").hidden = false;
+  $("load-error-detail").textContent = `(${describe(e)})`;
+  setStatus("closed", "client not built");
+  document.querySelectorAll("main button").forEach((b) => (b.disabled = true));
+  throw e;
+}
+
+let lastCount = null;
+const methods = {
+  "ui.log": (message) => {
+    log(`server says: ${message}`, "server");
+    return true;
+  },
+  "ui.time": () => Date.now(),
+  "demo.clients": ({ count }) => {
+    $("clients").textContent = String(count);
+    if (count !== lastCount) {
+      const others = count - 1;
+      log(count === 1 ? "1 page connected (just this one)"
+        : `${count} pages connected (this one and ${others} other${others === 1 ? "" : "s"})`, "push");
+      lastCount = count;
+    }
+  },
+};
+
+const scheme = location.protocol === "https:" ? "wss" : "ws";
+const url = `${scheme}://${location.host}/rpc`;
+const rpc = new JRPC.WebSocket(url, {
+  methods,
+  timeoutMs: 10000,
+  reconnect: { initialDelayMs: 250, maxDelayMs: 5000 },
+});
+window.jrpcDemo = { rpc };
+
+// Log the first loss and the recovery, not every failed attempt in between.
+let isOpen = false;
+let attempts = 0;
+rpc.addEventListener("open", () => {
+  setStatus("open", "connected");
+  $("status").removeAttribute("title");
+  log(attempts ? `reconnected after ${attempts} attempt${attempts === 1 ? "" : "s"}` : `connected to ${url}`, "conn");
+  isOpen = true;
+  attempts = 0;
+});
+rpc.addEventListener("close", (e) => {
+  const why = `code ${e.code}${e.reason ? `, ${e.reason}` : ""}`;
+  if (!e.willReconnect) {
+    setStatus("closed");
+    log(`connection closed (${why})`, "conn");
+  } else {
+    setStatus("reconnecting", attempts ? `reconnecting (attempt ${attempts})` : "reconnecting");
+    if (isOpen || !attempts) log(`${isOpen ? "connection lost" : "could not connect"} (${why}); reconnecting`, "conn");
+  }
+  isOpen = false;
+});
+rpc.addEventListener("reconnecting", (e) => {
+  attempts = e.attempt;
+  setStatus("reconnecting", `reconnecting (attempt ${e.attempt})`);
+  $("status").title = `next try in ${Math.round(e.delayMs)} ms`;
+});
+rpc.addEventListener("error", (e) => log(`error: ${describe(e.error)}`, "error"));
+if (rpc.state !== "connecting") setStatus(rpc.state);
+
+// Calculator: every result comes from the server.
+const form = $("calc");
+const result = $("result");
+const expr = $("expr");
+const opButtons = [...form.querySelectorAll("button[data-method]")];
+
+function operand(input) {
+  const text = input.value.trim();
+  const n = text === "" ? NaN : Number(text);
+  input.setAttribute("aria-invalid", String(!Number.isFinite(n)));
+  return n;
+}
+
+form.addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = event.submitter?.dataset.method ? event.submitter : $("add");
+  const a = operand($("a"));
+  const b = operand($("b"));
+  if (!Number.isFinite(a) || !Number.isFinite(b)) {
+    expr.textContent = "";
+    show(result, "Enter two numbers", "invalid");
+    (Number.isFinite(a) ? $("b") : $("a")).focus();
+    return;
+  }
+  const shown = `${a} ${button.dataset.sym} ${b}`;
+  form.setAttribute("aria-busy", "true");
+  opButtons.forEach((btn) => (btn.disabled = true));
+  expr.textContent = `${shown} =`;
+  result.className = "pending";
+  result.textContent = "…";
+  try {
+    const value = await rpc.request(button.dataset.method, { a, b });
+    show(result, String(value), "ok");
+  } catch (e) {
+    expr.textContent = `${shown}: error${typeof e?.code === "number" ? ` ${e.code}` : ""}`;
+    show(result, describe(e), "rpc");
+  } finally {
+    form.removeAttribute("aria-busy");
+    opButtons.forEach((btn) => (btn.disabled = false));
+  }
+});
+
+// The server calls this page: demo.callback asks it to call ui.time / ui.log.
+async function callBack(button, method, params, done) {
+  const out = $("callback-result");
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  const start = performance.now();
+  try {
+    const answer = await rpc.request("demo.callback", [method, params]);
+    done(answer, (performance.now() - start).toFixed(1));
+  } catch (e) {
+    show(out, `demo.callback failed: ${describe(e)}`, "rpc");
+    log(`demo.callback(${method}) failed: ${describe(e)}`, "error");
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+$("callback").addEventListener("click", (event) =>
+  callBack(event.currentTarget, "ui.time", [], (time, ms) => {
+    const out = $("callback-result");
+    const when = document.createElement("time");
+    when.dateTime = new Date(time).toISOString();
+    when.textContent = clock(time, true);
+    out.className = "ok";
+    out.dataset.kind = "ok";
+    out.replaceChildren("Server asked this page for its clock: ", when, ` (round trip ${ms} ms)`);
+    log(`server called ui.time → ${clock(time, true)} (round trip ${ms} ms)`, "callback");
+  }));
+
+$("hello").addEventListener("click", (event) =>
+  callBack(event.currentTarget, "ui.log", ["hello from the server"], (answer, ms) => {
+    show($("callback-result"), `Server called ui.log; this page answered ${JSON.stringify(answer)} (round trip ${ms} ms)`, "ok");
+  }));
