@@ -85,6 +85,13 @@ impl JsClient {
                 let params = params_json(&params)?;
                 return Ok(self.client.request(&method, params.as_deref(), options));
             }
+            // Named params followed by something that is not call options is
+            // a mistake (say `{timeout: 5}`); guessing would send wrong params.
+            if params.is_object() && !js_sys::Array::is_array(&params) {
+                return Err(type_error(
+                    "jrpc: the third argument of request(method, params, options) may only hold timeoutMs and signal",
+                ));
+            }
         }
         // The jrpc.js form: positional `args`, named `kwargs`, optional callbacks.
         let params = legacy_params(&params, &third)?;
@@ -113,12 +120,18 @@ impl JsClient {
     pub fn batch(&self, build: Function, options: JsValue) -> Result<Promise, JsValue> {
         let options = call_options(&options)?
             .ok_or_else(|| type_error("jrpc: batch options may only hold timeoutMs and signal"))?;
-        let entries = Rc::new(RefCell::new(Vec::new()));
+        let entries = Rc::new(RefCell::new(Some(Vec::new())));
         let builder = JsBatch {
             entries: Rc::clone(&entries),
         };
-        build.call1(&JsValue::UNDEFINED, &JsValue::from(builder))?;
-        let entries = std::mem::take(&mut *entries.borrow_mut());
+        let returned = build.call1(&JsValue::UNDEFINED, &JsValue::from(builder))?;
+        // Taking the entries ends the builder: later additions throw.
+        let entries = entries.borrow_mut().take().unwrap_or_default();
+        if crate::js::is_thenable(&returned) {
+            return Err(type_error(
+                "jrpc: the batch callback must add its calls synchronously (it returned a Promise)",
+            ));
+        }
         Ok(self.client.batch(entries, options))
     }
 
@@ -191,7 +204,8 @@ fn legacy_params(
 /// The builder a `batch` callback receives.
 #[wasm_bindgen(js_namespace = JRPC, js_name = Batch, skip_typescript)]
 pub struct JsBatch {
-    entries: Rc<RefCell<Vec<BatchEntry>>>,
+    /// `None` once the batch has been sent.
+    entries: Rc<RefCell<Option<Vec<BatchEntry>>>>,
 }
 
 #[wasm_bindgen(js_namespace = JRPC, js_class = Batch)]
@@ -213,7 +227,13 @@ impl JsBatch {
 
     fn push(&self, method: String, params: &JsValue, id_wanted: bool) -> Result<(), JsValue> {
         let params = params_json(params)?;
-        self.entries.borrow_mut().push(BatchEntry {
+        let mut entries = self.entries.borrow_mut();
+        let Some(entries) = entries.as_mut() else {
+            return Err(type_error(
+                "jrpc: this batch was already sent; add calls inside the batch callback",
+            ));
+        };
+        entries.push(BatchEntry {
             method,
             params,
             id_wanted,

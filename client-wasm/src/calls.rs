@@ -45,6 +45,11 @@ impl Client {
         options: CallOptions,
     ) -> Promise {
         let (promise, resolve, reject) = promise();
+        // Like fetch: an already-aborted signal means the call is never sent.
+        if options.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            drop(reject.call1(&JsValue::UNDEFINED, &aborted_error()));
+            return promise;
+        }
         let mut inner = self.0.borrow_mut();
         let waiter = Waiter::new(resolve, reject);
         let (id, text) = match inner.outbound.request(method, params, waiter) {
@@ -117,6 +122,9 @@ impl Client {
 
     /// Sends a batch; resolves with the results of its requests, in order.
     pub(crate) fn batch(&self, entries: Vec<BatchEntry>, options: CallOptions) -> Promise {
+        if options.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return Promise::reject(&aborted_error());
+        }
         let mut promises = Vec::new();
         let mut inner = self.0.borrow_mut();
         let mut builder = inner.outbound.batch();
@@ -138,20 +146,16 @@ impl Client {
         let text = match builder.finish() {
             Ok(Some(text)) => text,
             Ok(None) => return Promise::resolve(&JsValue::from(js_sys::Array::new())),
-            Err(jrpc_shared::Closed(waiters)) => {
-                for waiter in waiters {
-                    waiter.fail(closed_error());
-                }
-                return Promise::all(&promises.into_iter().collect::<js_sys::Array>());
-            }
+            // The members' promises are internal: dropping their waiters
+            // (unsettled) just discards them; the batch's own promise rejects,
+            // even for a batch of only notifications.
+            Err(jrpc_shared::Closed(_waiters)) => return Promise::reject(&closed_error()),
         };
         if !inner.send_or_queue(ids.clone(), text) {
-            let error = queue_full(inner.config.max_queued);
             for id in &ids {
-                if let Some(waiter) = inner.outbound.take(*id) {
-                    waiter.fail(error.clone());
-                }
+                drop(inner.outbound.take(*id));
             }
+            return Promise::reject(&queue_full(inner.config.max_queued));
         }
         let timeout_ms = options.timeout_ms.unwrap_or(inner.config.timeout_ms);
         let weak = inner.weak();

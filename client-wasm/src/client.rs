@@ -20,6 +20,9 @@ use crate::socket::{Events, Socket};
 use crate::waiter::Waiter;
 use crate::{calls, error};
 
+/// How long a connection must stay open to count as stable (see `opened_at`).
+const STABLE_CONNECTION_MS: f64 = 5_000.0;
+
 /// What the app sees in `rpc.state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum State {
@@ -72,6 +75,13 @@ pub(crate) struct Inner {
     /// Counts connections: a browser method's answer is only sent on the
     /// connection its call came from (call tokens restart with each one).
     pub(crate) generation: u64,
+    /// When the current connection opened (`Date.now()`), to tell a stable
+    /// connection (which resets the retry count) from one that flaps.
+    opened_at: Option<f64>,
+    /// The client keeps itself alive until it is closed, like a browser
+    /// WebSocket: an app that drops its reference (but registered methods the
+    /// server calls) must not lose the connection at garbage collection.
+    keep_alive: Option<Rc<RefCell<Inner>>>,
     me: Weak<RefCell<Inner>>,
 }
 
@@ -132,10 +142,13 @@ impl Client {
                 attempt: 0,
                 reconnect_timer: None,
                 generation: 0,
+                opened_at: None,
+                keep_alive: None,
                 me: me.clone(),
             })
         }));
         client.open_socket()?;
+        client.0.borrow_mut().keep_alive = Some(Rc::clone(&client.0));
         Ok(client)
     }
 
@@ -151,7 +164,7 @@ impl Client {
         let listeners = {
             let mut inner = self.0.borrow_mut();
             inner.state = State::Open;
-            inner.attempt = 0;
+            inner.opened_at = Some(js_sys::Date::now());
             inner.flush_queue();
             if let Some((resolve, _)) = inner.ready.take() {
                 drop(resolve.call0(&JsValue::UNDEFINED));
@@ -195,6 +208,10 @@ impl Client {
         };
         let generation = self.0.borrow().generation;
         for (function, params, token) in started {
+            // A method that closed the client ends the frame's other calls too.
+            if self.is_closed() {
+                break;
+            }
             calls::run_method(self, &function, params, token, generation);
         }
     }
@@ -224,6 +241,15 @@ impl Client {
             inner.inbound = Inbound::new(inner.config.max_in_flight);
             inner.generation += 1;
             let never_opened = inner.state != State::Open;
+            // Only a connection that stayed up resets the retry count: one the
+            // server closes right away (refused auth, full) must not retry forever.
+            if inner
+                .opened_at
+                .take()
+                .is_some_and(|t| js_sys::Date::now() - t >= STABLE_CONNECTION_MS)
+            {
+                inner.attempt = 0;
+            }
             // Calls already sent cannot be answered any more; queued ones wait.
             let lost = error::local(
                 code::CONNECTION_CLOSED,
@@ -275,7 +301,8 @@ impl Client {
             }
         };
         events::dispatch(listeners, &event);
-        if let Some(reconnecting) = kind {
+        // A close listener may have closed the client meanwhile.
+        if let Some(reconnecting) = kind.filter(|_| self.0.borrow().state == State::Reconnecting) {
             let listeners = self.0.borrow().listeners.of("reconnecting");
             events::dispatch(listeners, &reconnecting);
         }
@@ -286,35 +313,40 @@ impl Client {
         if let Err(e) = self.open_socket() {
             // The URL worked before, so this is unexpected; report and stop.
             js_error_event(self, &e);
-            let listeners = {
-                let mut inner = self.0.borrow_mut();
-                inner.shut("reconnecting failed");
-                inner.listeners.of("close")
-            };
-            events::dispatch(listeners, &events::event("close", &[("code", 1006.into())]));
+            self.close_with(1006, "reconnecting failed", false);
         }
     }
 
     /// `rpc.close()`: closes for good, failing everything that waits.
     pub(crate) fn close(&self) {
+        self.close_with(1000, "closed by the client", true);
+    }
+
+    /// Closes for good (once) and fires the `close` event.
+    fn close_with(&self, code: u16, reason: &str, was_clean: bool) {
         let listeners = {
             let mut inner = self.0.borrow_mut();
             if inner.state == State::Closed {
                 return;
             }
-            inner.shut("the client was closed");
+            inner.shut(reason);
             inner.listeners.of("close")
         };
         let event = events::event(
             "close",
             &[
-                ("code", 1000.into()),
-                ("reason", "closed by the client".into()),
-                ("wasClean", true.into()),
+                ("code", code.into()),
+                ("reason", reason.into()),
+                ("wasClean", was_clean.into()),
                 ("willReconnect", false.into()),
             ],
         );
         events::dispatch(listeners, &event);
+    }
+
+    /// Whether the client has been closed for good.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.0.borrow().state == State::Closed
     }
 
     pub(crate) fn emit_error(&self, message: &str) {
@@ -400,6 +432,9 @@ impl Inner {
     /// waiting call and `ready` rejected.
     fn shut(&mut self, why: &str) {
         self.state = State::Closed;
+        // Every caller holds its own handle to the client, so this is never
+        // the last reference while `self` is borrowed.
+        self.keep_alive = None;
         self.reconnect_timer = None;
         self.socket = None;
         self.queue.clear();

@@ -49,7 +49,12 @@ export function applyMethod(fn, paramsJson) {
 
 /** Whether `value` is a Promise or other thenable. */
 export function isThenable(value) {
-  return value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
+  try {
+    return value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
+  } catch {
+    // A revoked Proxy or a throwing `then` getter: not something to await.
+    return false;
+  }
 }
 
 /**
@@ -57,6 +62,15 @@ export function isThenable(value) {
  * an Error with a numeric `code` keeps its code (and `data`), anything else is -32603.
  */
 export function describeThrown(e) {
+  try {
+    return describe(e);
+  } catch {
+    // Exotic throwables (no prototype, revoked Proxy) must still get an answer.
+    return JSON.stringify({ code: -32603, message: "Internal error: the method threw a value that cannot be described" });
+  }
+}
+
+function describe(e) {
   const hasCode = e !== null && typeof e === "object" && Number.isInteger(e.code);
   const message = e instanceof Error || (e !== null && typeof e === "object" && typeof e.message === "string")
     ? e.message
@@ -81,6 +95,7 @@ export function markHandled(promise) {
 export function withCallbacks(promise, onSuccess, onError) {
   return promise.then(
     typeof onSuccess === "function" ? onSuccess : undefined,
-    typeof onError === "function" ? onError : undefined,
+    // Without onError a failure would be an unhandled rejection: say it clearly instead.
+    typeof onError === "function" ? onError : (e) => console.warn("jrpc: request failed:", e),
   );
 }

@@ -118,6 +118,9 @@ declare class JRPC__WebSocket {
     removeEventListener<K extends keyof ClientEventMap>(type: K, listener: (event: ClientEventMap[K]) => void): void;
     /** Closes the connection for good: waiting calls reject with code -32003. */
     close(): void;
-    /** Frees the client's memory now (closing it), instead of at garbage collection. */
+    /**
+     * Frees this JavaScript wrapper. The connection itself lives on until
+     * `close()` (like a browser WebSocket, it is not closed by garbage collection).
+     */
     free(): void;
 }

@@ -68,3 +68,40 @@ async fn a_failing_member_rejects_the_batch_with_its_error() -> TestResult {
     rpc.close();
     Ok(())
 }
+
+#[wasm_bindgen_test]
+async fn a_batch_builder_only_takes_calls_while_its_callback_runs() -> TestResult {
+    let rpc = open_client(JsValue::UNDEFINED).await?;
+    // Keeping the builder and using it after the callback returned throws.
+    let keep = func(
+        "b",
+        "globalThis.__jrpcKeptBatch = b; b.request(\"Add\", [1, 1]);",
+    );
+    let p = rpc
+        .batch(keep, JsValue::UNDEFINED)
+        .map_err(|e| Fail(describe(&e)))?;
+    ensure_eq!(to_json(&resolves(&p, "batch").await?), "[2]");
+    let late = func("", "globalThis.__jrpcKeptBatch.request(\"Add\", [2, 2]);");
+    expect_type_error(
+        late.call0(&JsValue::UNDEFINED),
+        "a call added after the batch was sent",
+    )?;
+    // An async callback cannot add calls in time: refused instead of sending [].
+    let asynchronous = func(
+        "b",
+        "return Promise.resolve().then(() => b.request(\"Add\", [1, 2]));",
+    );
+    expect_type_error(
+        rpc.batch(asynchronous, JsValue::UNDEFINED),
+        "an async batch callback",
+    )?;
+    rpc.close();
+    // After close even a batch of only notifications rejects.
+    let p = batch(&rpc, r#"b.invoke("demo.echo", [1]);"#, JsValue::UNDEFINED)?;
+    expect_code(
+        &rejects(&p, "notification batch after close").await?,
+        -32003,
+        "closed batch",
+    )?;
+    Ok(())
+}

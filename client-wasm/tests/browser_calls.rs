@@ -187,6 +187,15 @@ async fn state_goes_connecting_open_closed() -> TestResult {
 async fn params_that_json_rpc_cannot_carry_are_type_errors() -> TestResult {
     let rpc = open_client(JsValue::UNDEFINED).await?;
     let none = JsValue::UNDEFINED;
+    // Named params with a mistyped option: refused, not sent as other params.
+    let r = rpc.request(
+        "math.sum".into(),
+        obj(&[("x", 1.into()), ("y", 2.into())]),
+        obj(&[("timeout", 5.into())]),
+        none.clone(),
+        none.clone(),
+    );
+    expect_type_error(r, "request with an unknown option")?;
     let nan = Array::of2(&JsValue::from_f64(f64::NAN), &1.into());
     let r = rpc.request(
         "math.sum".into(),
