@@ -4,7 +4,8 @@
 //!   `www/pkg`, then builds and starts `jrpc-server` with the math example and
 //!   the `www/` page on http://127.0.0.1:8080/.
 //! - `cargo xtask test`: runs every test of the project, the browser tests
-//!   in headless Chromium included.
+//!   in headless Chromium included: the client's `wasm-pack` tests, then the
+//!   demo page and the bundler package end to end (`tests/browser/`).
 //! - `cargo xtask wasm`: builds the browser client's npm package.
 //!
 //! Each task installs what it needs when it is missing and skips what is
@@ -13,6 +14,7 @@
 
 mod apt;
 mod browser;
+mod e2e;
 mod lockfile;
 mod run;
 mod tasks;
@@ -52,11 +54,14 @@ tasks:
   demo [flags]   build the wasm client into www/pkg, then build and start jrpc-server
                  (math example, www/ page) on http://127.0.0.1:8080/;
                  flags go to jrpc-server (see `cargo run --bin jrpc-server -- --help`)
-  test [args]    run every test of the project: `cargo test --workspace [args]`, then the
-                 browser tests (wasm-pack test --headless --chrome) against jrpc-test-server
+  test [args]    run every test of the project: `cargo test --workspace [args]`, the
+                 browser tests (wasm-pack test --headless --chrome) against jrpc-test-server,
+                 then tests/browser/ (node --test, Playwright + Chromium): the www/ page
+                 against jrpc-server, and the bundler package through Vite
   wasm           build the npm package: client-wasm/pkg (--target web) and
                  client-wasm/pkg-bundler (--target bundler)
 
 Missing tools (wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
-and chromium-driver, npm's binaryen) are installed; present ones are skipped.
+and chromium-driver, npm's binaryen, tests/browser's npm dependencies) are
+installed; present ones are skipped.
 ";

@@ -1,8 +1,8 @@
 //! The tasks themselves.
 
-use crate::run::{cargo, root, run, target_dir};
+use crate::run::{cargo, root, run, target_dir, which};
 use crate::wasm::{self, Target};
-use crate::{browser, tools};
+use crate::{apt, browser, e2e, tools};
 
 /// Builds the web package into `www/pkg` and the release server, then runs
 /// the server in the foreground with the demo page.
@@ -29,12 +29,15 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 }
 
 /// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
-/// tests), then the browser client's tests in headless Chromium against
-/// `jrpc-test-server`.
+/// tests), the browser client's tests in headless Chromium against
+/// `jrpc-test-server`, then the demo page and the bundler package in
+/// Chromium against `jrpc-server` (`tests/browser/`).
 pub fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]).args(args))?;
     let chromedriver = tools::for_browser_tests()?;
-    browser::test(&chromedriver)
+    browser::test(&chromedriver)?;
+    let chromium = which(apt::CHROMIUM.command).ok_or("chromium not found")?;
+    e2e::test(&chromium)
 }
 
 /// Builds the npm package: `client-wasm/pkg` for pages (`--target web`) and

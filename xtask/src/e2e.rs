@@ -1,0 +1,135 @@
+//! The end-to-end browser tests in `tests/browser/`: the demo page (`www/`)
+//! against the real `jrpc-server`, and the bundler package through Vite, in
+//! headless Chromium driven by `playwright-core` under `node --test`.
+//!
+//! The tests start and stop their own servers; this module builds what they
+//! use, installs their npm dependencies when needed, and tells them where
+//! everything is through the environment.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::run::{cargo, root, run, target_dir, tool, which};
+use crate::wasm::{self, Target};
+
+/// The npm project holding the tests, relative to the root.
+const TESTS_DIR: &str = "tests/browser";
+/// Screenshots and logs, relative to the root (gitignored).
+const ARTIFACTS_DIR: &str = "tests/artifacts";
+
+/// Builds the packages and the server, then runs every `*.test.mjs` in
+/// `tests/browser/` with `chromium` as the browser.
+pub fn test(chromium: &Path) -> Result<(), String> {
+    if which("node").is_none() {
+        return Err("node not found: the browser tests need Node.js 20 or later".to_owned());
+    }
+    let root = root();
+    let www = root.join("www");
+    // `www/` holds the page; its `pkg/` is build output.
+    std::fs::create_dir_all(&www).map_err(|e| format!("cannot create {}: {e}", www.display()))?;
+    // Side by side: cargo's lock makes the second compile wait for the first
+    // (then it is fresh), and the two wasm-opt runs, most of the time, overlap.
+    std::thread::scope(|scope| {
+        let bundler = scope.spawn(|| wasm::build(Target::Bundler, "pkg-bundler"));
+        let web = wasm::build(Target::Web, "../www/pkg");
+        let bundler = bundler
+            .join()
+            .unwrap_or_else(|_| Err("the bundler build panicked".to_owned()));
+        web.and(bundler)
+    })?;
+    run(cargo().args(["build", "-p", "jrpc-server", "--bin", "jrpc-server"]))?;
+
+    let tests_dir = root.join(TESTS_DIR);
+    npm_dependencies(&tests_dir)?;
+    let files = test_files(&tests_dir)?;
+    let artifacts = root.join(ARTIFACTS_DIR);
+    let result = run(tool("node")
+        .args(["--test", "--test-reporter=spec"])
+        .args(&files)
+        .env("JRPC_SERVER_BIN", target_dir().join("debug/jrpc-server"))
+        .env("JRPC_WWW", &www)
+        .env(
+            "JRPC_PKG_BUNDLER",
+            root.join(wasm::CRATE_DIR).join("pkg-bundler"),
+        )
+        .env("JRPC_ARTIFACTS", &artifacts)
+        .env("CHROMIUM", chromium));
+    // Also (above all) after a failure.
+    eprintln!(
+        "xtask: browser test screenshot and logs in {}",
+        artifacts.display()
+    );
+    result
+}
+
+/// `npm ci` in `dir` when its `node_modules` is missing or older than its
+/// `package-lock.json`; otherwise one line saying it was skipped.
+fn npm_dependencies(dir: &Path) -> Result<(), String> {
+    let lock = dir.join("package-lock.json");
+    // npm rewrites this file on every install: it dates node_modules as a whole.
+    let installed = dir.join("node_modules/.package-lock.json");
+    let lock_time = modified(&lock).ok_or_else(|| format!("{} is missing", lock.display()))?;
+    match modified(&installed) {
+        Some(time) if time >= lock_time => {
+            eprintln!(
+                "xtask: npm dependencies of {TESTS_DIR}: up to date with package-lock.json, skipped"
+            );
+            Ok(())
+        }
+        found => {
+            let why = if found.is_some() {
+                "older than package-lock.json"
+            } else {
+                "missing"
+            };
+            eprintln!("xtask: npm dependencies of {TESTS_DIR}: {why}, installing");
+            run(tool("npm").current_dir(dir).args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ]))
+        }
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    path.metadata().and_then(|m| m.modified()).ok()
+}
+
+/// The `*.test.mjs` files in `dir`, sorted, relative to the root.
+fn test_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".test.mjs"))
+        .map(|name| Path::new(TESTS_DIR).join(name))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no *.test.mjs files in {}", dir.display()));
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_browser_tests() {
+        let files = test_files(&root().join(TESTS_DIR)).unwrap();
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        assert!(
+            names.contains(&"tests/browser/page.test.mjs".to_owned()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"tests/browser/bundler.test.mjs".to_owned()),
+            "{names:?}"
+        );
+        assert!(names.iter().all(|n| !n.contains("helpers")), "{names:?}");
+    }
+}
