@@ -8,6 +8,7 @@
 //! the table in `jrpc --help`.
 
 pub mod args;
+pub mod bench;
 pub mod call;
 pub mod output;
 
@@ -58,6 +59,8 @@ impl Cli {
 pub enum Command {
     /// Call a method and print its result as JSON.
     Call(call::CallArgs),
+    /// Measure calls per second and latency against a server (like wrk).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line; output goes to stdout.
@@ -65,6 +68,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let url = cli.url();
     match cli.command {
         Command::Call(args) => call::run(&url, &args, &mut std::io::stdout().lock()).await,
+        Command::Bench(args) => bench::run(&url, &args, &mut std::io::stdout()).await,
     }
 }
 

@@ -1,0 +1,215 @@
+//! End-to-end tests of `jrpc bench` against an in-process server.
+//!
+//! Like `cli.rs`, [`jrpc_bin`] builds the `jrpc` binary once into this test's
+//! target directory and profile and runs it from there.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use jrpc_server::{Server, ServerHandle};
+use serde_json::Value;
+
+/// The `jrpc` binary, built on first use.
+fn jrpc_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        // This test runs from <target-dir>/<profile-dir>/deps/.
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().unwrap().parent().unwrap();
+        let target_dir = profile_dir.parent().unwrap();
+        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
+            "debug" => "dev",
+            other => other,
+        };
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "jrpc-server", "--bin", "jrpc"])
+            .args(["--profile", profile, "--target-dir"])
+            .arg(target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the jrpc binary failed");
+        profile_dir.join(format!("jrpc{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+struct Run {
+    code: Option<i32>,
+    report: Value,
+    stderr: String,
+}
+
+async fn start() -> ServerHandle {
+    Server::builder()
+        .methods(jrpc_server::demo::math_methods())
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .spawn()
+}
+
+/// Runs `jrpc bench --url URL --json ARGS` on a blocking thread, so the server
+/// on this runtime keeps serving, and parses its report.
+async fn bench(server: &ServerHandle, args: &[&str]) -> Run {
+    let mut all: Vec<String> = vec![
+        "bench".into(),
+        "--url".into(),
+        server.url(),
+        "--json".into(),
+    ];
+    all.extend(args.iter().map(|s| s.to_string()));
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new(jrpc_bin())
+            .args(&all)
+            .env_remove("JRPC_URL")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let report = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout:?}, stderr {stderr:?}"));
+        Run {
+            code: output.status.code(),
+            report,
+            stderr,
+        }
+    })
+    .await
+    .unwrap()
+}
+
+fn number(report: &Value, pointer: &str) -> f64 {
+    report
+        .pointer(pointer)
+        .and_then(Value::as_f64)
+        .unwrap_or_else(|| panic!("no number at {pointer} in {report}"))
+}
+
+const QUICK: &[&str] = &["--duration", "0.5", "--warmup", "0"];
+
+#[tokio::test]
+async fn pipelined_calls_are_counted_and_checked() {
+    let server = start().await;
+    let mut args = QUICK.to_vec();
+    args.extend(["--connections", "2", "--in-flight", "4", "--expect", "3"]);
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let r = &run.report;
+    assert!(number(r, "/calls") > 0.0, "{r}");
+    assert!(number(r, "/calls_per_sec") > 0.0, "{r}");
+    assert_eq!(number(r, "/errors"), 0.0, "{r}");
+    let (p50, p99, max) = (
+        number(r, "/latency_us/p50"),
+        number(r, "/latency_us/p99"),
+        number(r, "/latency_us/max"),
+    );
+    assert!(p50 <= p99 && p99 <= max, "{r}");
+    assert!(number(r, "/bytes_sent") > 0.0 && number(r, "/bytes_received") > 0.0);
+}
+
+#[tokio::test]
+async fn batches_count_every_call() {
+    let server = start().await;
+    let mut args = QUICK.to_vec();
+    args.extend(["--batch", "5", "--in-flight", "2", "--expect", "3"]);
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(number(&run.report, "/calls") >= 5.0, "{}", run.report);
+    assert_eq!(number(&run.report, "/errors"), 0.0);
+    assert_eq!(run.report["mode"], "batch");
+}
+
+#[tokio::test]
+async fn notifications_are_counted_after_a_fence() {
+    let server = start().await;
+    let mut args = QUICK.to_vec();
+    args.push("--notify");
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        number(&run.report, "/notifications") > 0.0,
+        "{}",
+        run.report
+    );
+    assert!(number(&run.report, "/notifications_per_sec") > 0.0);
+    assert_eq!(number(&run.report, "/errors"), 0.0);
+}
+
+#[tokio::test]
+async fn a_wrong_expectation_is_an_error() {
+    let server = start().await;
+    let mut args = QUICK.to_vec();
+    args.extend(["--expect", "4"]);
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(number(&run.report, "/errors") > 0.0, "{}", run.report);
+    assert!(run.stderr.contains("not the expected 4"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn idle_connections_report_server_memory() {
+    let server = start().await;
+    let pid = std::process::id().to_string();
+    let mut args = QUICK.to_vec();
+    args.extend(["--idle", "20", "--server-pid", &pid]);
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let r = &run.report;
+    assert_eq!(number(r, "/idle_connections"), 20.0, "{r}");
+    assert!(number(r, "/server/rss_kib_after") > 0.0, "{r}");
+    // Memory may be reused, so the figure can be small, but it is there.
+    number(r, "/server/rss_kib_per_idle_connection");
+    assert!(number(r, "/calls") > 0.0, "{r}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_exits_3() {
+    // A port that was just free: nothing listens there any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(jrpc_bin())
+            .args(["bench", "--url", &format!("ws://127.0.0.1:{port}/rpc")])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+}
+
+#[tokio::test]
+async fn calls_never_answered_end_the_run_as_errors() {
+    let server = Server::builder()
+        .method("never", |_c: jrpc_server::Connection, _p: Value| {
+            std::future::pending::<Result<(), jrpc_server::ErrorObject>>()
+        })
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .spawn();
+    let started = std::time::Instant::now();
+    let args = [
+        "--duration",
+        "0.2",
+        "--warmup",
+        "0",
+        "--method",
+        "never",
+        "--params",
+        "[]",
+        "--in-flight",
+        "3",
+    ];
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(number(&run.report, "/unanswered"), 3.0, "{}", run.report);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
