@@ -1,40 +1,15 @@
-//! End-to-end tests of `jrpc bench` against an in-process server.
-//!
-//! Like `cli.rs`, [`jrpc_bin`] builds the `jrpc` binary once into this test's
-//! target directory and profile and runs it from there.
+//! End-to-end tests of `jrpc bench` against an in-process server
+//! (the binary is built and found by [`jrpc_bin`]).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod jrpc_bin;
+
+use jrpc_bin::jrpc_bin;
+
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 use jrpc_server::{Server, ServerHandle};
 use serde_json::Value;
-
-/// The `jrpc` binary, built on first use.
-fn jrpc_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        // This test runs from <target-dir>/<profile-dir>/deps/.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap();
-        let target_dir = profile_dir.parent().unwrap();
-        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-            "debug" => "dev",
-            other => other,
-        };
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "jrpc-server", "--bin", "jrpc"])
-            .args(["--profile", profile, "--target-dir"])
-            .arg(target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the jrpc binary failed");
-        profile_dir.join(format!("jrpc{}", std::env::consts::EXE_SUFFIX))
-    })
-}
 
 struct Run {
     code: Option<i32>,

@@ -1,13 +1,12 @@
-//! End-to-end tests of the `jrpc` binary against an in-process server.
-//!
-//! The binary belongs to another package, so Cargo does not hand its path to
-//! this test; [`jrpc_bin`] builds it once (a no-op when it is up to date) into
-//! the same target directory and profile as this test and runs it from there.
+//! End-to-end tests of the `jrpc` binary against an in-process server
+//! (the binary is built and found by [`jrpc_bin`]).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
+mod jrpc_bin;
+
+use jrpc_bin::jrpc_bin;
+
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use jrpc_server::{Connection, ErrorObject, Server, ServerHandle};
@@ -17,31 +16,6 @@ use tokio::sync::mpsc;
 
 /// Far longer than any case here needs; only reached when something hangs.
 const PATIENCE: Duration = Duration::from_secs(10);
-
-/// The `jrpc` binary, built on first use.
-fn jrpc_bin() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        // This test runs from <target-dir>/<profile-dir>/deps/.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap();
-        let target_dir = profile_dir.parent().unwrap();
-        let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
-            "debug" => "dev",
-            other => other,
-        };
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "jrpc-server", "--bin", "jrpc"])
-            .args(["--profile", profile, "--target-dir"])
-            .arg(target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the jrpc binary failed");
-        profile_dir.join(format!("jrpc{}", std::env::consts::EXE_SUFFIX))
-    })
-}
 
 struct Run {
     code: Option<i32>,
