@@ -316,24 +316,8 @@ impl Requests {
             return;
         };
         let tally = &mut self.tally;
-        if let Some(error) = answer.error {
-            tally.error_answers += 1;
-            tally.note(|| format!("error answer: {}", shorten(error.get())));
+        if !tally.check(answer, self.plan.expect.as_ref(), "error answer") {
             return;
-        }
-        if let Some(expected) = &self.plan.expect {
-            let result = answer.result.map_or("null", |r| r.get());
-            if !expected.matches(result) {
-                tally.mismatches += 1;
-                tally.note(|| {
-                    format!(
-                        "result {} is not the expected {}",
-                        shorten(result),
-                        expected.text
-                    )
-                });
-                return;
-            }
         }
         if sent >= self.plan.measure_start {
             tally.calls += 1;
@@ -347,6 +331,33 @@ fn push_request(text: &mut String, prefix: &str, id: u64) {
     use std::fmt::Write;
     text.push_str(prefix);
     let _ = write!(text, "{id}}}");
+}
+
+impl Tally {
+    /// Counts an error answer or an unexpected result (`what` names the first
+    /// kind in the report); true when the answer is as it should be.
+    fn check(&mut self, answer: &Answer<'_>, expect: Option<&Expected>, what: &str) -> bool {
+        if let Some(error) = answer.error {
+            self.error_answers += 1;
+            self.note(|| format!("{what}: {}", shorten(error.get())));
+            return false;
+        }
+        let result = answer.result.map_or("null", |r| r.get());
+        match expect {
+            Some(expected) if !expected.matches(result) => {
+                self.mismatches += 1;
+                self.note(|| {
+                    format!(
+                        "result {} is not the expected {}",
+                        shorten(result),
+                        expected.text
+                    )
+                });
+                false
+            }
+            _ => true,
+        }
+    }
 }
 
 fn shorten(text: &str) -> String {
@@ -460,22 +471,7 @@ async fn fence(ws: &mut Ws, plan: &Plan, id: u64, tally: &mut Tally) -> Result<(
         if answer.method.is_some() || answer.id.map(|i| i.get()) != Some(id.as_str()) {
             continue;
         }
-        if let Some(error) = answer.error {
-            tally.error_answers += 1;
-            tally.note(|| format!("the fence request failed: {}", shorten(error.get())));
-        } else if let Some(expected) = &plan.expect {
-            let result = answer.result.map_or("null", |r| r.get());
-            if !expected.matches(result) {
-                tally.mismatches += 1;
-                tally.note(|| {
-                    format!(
-                        "result {} is not the expected {}",
-                        shorten(result),
-                        expected.text
-                    )
-                });
-            }
-        }
+        tally.check(&answer, plan.expect.as_ref(), "the fence request failed");
         return Ok(());
     }
 }
