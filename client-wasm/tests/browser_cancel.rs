@@ -30,10 +30,7 @@ async fn a_timeout_rejects_and_cancels_the_call_on_the_server() -> TestResult {
     )?;
     let e = rejects(&p, "test.hang with timeoutMs 200").await?;
     expect_code(&e, -32002, "timeout")?;
-    ensure!(
-        server_saw_cancel(&rpc, &key).await?,
-        "the server never dropped the timed-out call {key}"
-    );
+    expect_cancelled(&rpc, &key, "the server never dropped the timed-out call").await?;
     // The client's default timeout (constructor option) works the same.
     let short = open_client(obj(&[("timeoutMs", 150.into())])).await?;
     let key = unique("default-timeout");
@@ -43,10 +40,7 @@ async fn a_timeout_rejects_and_cancels_the_call_on_the_server() -> TestResult {
     )
     .await?;
     expect_code(&e, -32002, "default timeout")?;
-    ensure!(
-        server_saw_cancel(&rpc, &key).await?,
-        "the server never dropped {key}"
-    );
+    expect_cancelled(&rpc, &key, "the server never dropped the call").await?;
     // A call that answers in time is not affected, and the client still works.
     ensure_eq!(answer(&short, "Add", "[1, 2]").await?, "3");
     short.close();
@@ -62,10 +56,12 @@ async fn a_batch_times_out_as_a_whole() -> TestResult {
     let p = rpc.batch(func("b", &body), obj(&[("timeoutMs", 200.into())]))?;
     let e = rejects(&p, "batch with a hanging member").await?;
     expect_code(&e, -32002, "batch timeout")?;
-    ensure!(
-        server_saw_cancel(&rpc, &key).await?,
-        "the server never dropped the batch's hanging call"
-    );
+    expect_cancelled(
+        &rpc,
+        &key,
+        "the server never dropped the batch's hanging call",
+    )
+    .await?;
     rpc.close();
     Ok(())
 }
@@ -93,10 +89,7 @@ async fn aborting_rejects_at_once_and_cancels_the_call_on_the_server() -> TestRe
         None => return Err(Fail("an aborted call did not reject at once".into())),
     };
     expect_code(&e, -32800, "abort")?;
-    ensure!(
-        server_saw_cancel(&rpc, &key).await?,
-        "the server never dropped the aborted call {key}"
-    );
+    expect_cancelled(&rpc, &key, "the server never dropped the aborted call").await?;
     // A signal that is already aborted: rejects at once, the server drops the call.
     let key = unique("pre-aborted");
     let p = call_with(
@@ -153,14 +146,8 @@ async fn one_signal_aborts_a_whole_batch() -> TestResult {
     controller.abort();
     let e = rejects(&p, "aborted batch").await?;
     expect_code(&e, -32800, "batch abort")?;
-    ensure!(
-        server_saw_cancel(&rpc, &a).await?,
-        "first member not cancelled on the server"
-    );
-    ensure!(
-        server_saw_cancel(&rpc, &b).await?,
-        "second member not cancelled on the server"
-    );
+    expect_cancelled(&rpc, &a, "first member not cancelled on the server").await?;
+    expect_cancelled(&rpc, &b, "second member not cancelled on the server").await?;
     rpc.close();
     Ok(())
 }

@@ -74,10 +74,15 @@ pub async fn failure(rpc: &JsClient, method: &str, params: &str) -> Result<JsVal
     rejects(&call(rpc, method, params)?, &what).await
 }
 
-/// Waits (on the server, at most 3 s) until `test.hang` `key` is cancelled.
-pub async fn server_saw_cancel(rpc: &JsClient, key: &str) -> Result<bool, Fail> {
+/// Fails with `what` unless the server drops `test.hang` call `key` within 3 s
+/// (`test.waitCancelled`: the server's own view that the handler stopped).
+pub async fn expect_cancelled(rpc: &JsClient, key: &str, what: &str) -> TestResult {
     let params = format!("[{key:?}, 3000]");
-    Ok(answer(rpc, "test.waitCancelled", &params).await? == "true")
+    if answer(rpc, "test.waitCancelled", &params).await? == "true" {
+        Ok(())
+    } else {
+        Err(Fail(format!("{what} (key {key})")))
+    }
 }
 
 /// Polls `test.status` until the handler of `test.hang` `key` has started.
