@@ -10,7 +10,6 @@
 //! socket or too many notification handlers are still running, so a flooding
 //! peer is slowed down instead of growing memory without bound.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -81,7 +80,7 @@ pub(crate) struct Driver<S> {
     methods: Arc<MethodSet>,
     inbound: Inbound,
     tasks: FuturesUnordered<Task>,
-    aborts: HashMap<CallToken, AbortHandle>,
+    aborts: jrpc_shared::CounterMap<CallToken, AbortHandle>,
     running_notifications: usize,
     queue: WriteQueue,
     unflushed: bool,
@@ -105,7 +104,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             methods,
             inbound: Inbound::new(limits.max_in_flight).with_max_batch_len(limits.max_batch_len),
             tasks: FuturesUnordered::new(),
-            aborts: HashMap::new(),
+            aborts: Default::default(),
             running_notifications: 0,
             queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,

@@ -21,26 +21,49 @@ use serde_json::value::RawValue;
 /// assert!(Id::from_raw_json("true").is_none());
 /// ```
 #[derive(Clone)]
-pub struct Id(Box<RawValue>);
+pub struct Id(Text);
+
+/// Ids up to this many bytes (every id a counter produces) are kept inline,
+/// so reading a request allocates nothing for its id.
+const INLINE: usize = 22;
+
+/// The id's JSON text: inline when short, else on the heap.
+#[derive(Clone)]
+enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
 
 impl Id {
     /// The `null` id, used in error responses when the request's id could not be read.
     pub fn null() -> Self {
-        Id(null_raw())
+        Id::from_checked("null")
     }
 
-    /// Accepts `text` if it is a JSON string, number or `null`; `None` for any other JSON.
-    ///
-    /// `text` must already be valid JSON (as it is when it comes out of the parser).
+    /// Accepts `text` if it is a JSON string, number or `null`; `None` for any
+    /// other JSON, or for text that is not JSON at all.
     pub fn from_raw_json(text: &str) -> Option<Self> {
         Self::check(text)?;
-        RawValue::from_string(text.to_owned()).ok().map(Id)
+        let raw: &RawValue = serde_json::from_str(text).ok()?;
+        Some(Id::from_checked(raw.get()))
     }
 
-    /// Like [`Id::from_raw_json`] for an already-boxed raw value, without copying.
+    /// Like [`Id::from_raw_json`] for a value the parser already read.
     pub fn from_raw(raw: &RawValue) -> Option<Self> {
         Self::check(raw.get())?;
-        Some(Id(raw.to_owned()))
+        Some(Id::from_checked(raw.get()))
+    }
+
+    /// Stores `text`, which is known to be a JSON string, number or `null`.
+    fn from_checked(text: &str) -> Self {
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                Id(Text::Inline { len, bytes })
+            }
+            _ => Id(Text::Heap(text.into())),
+        }
     }
 
     fn check(text: &str) -> Option<()> {
@@ -53,17 +76,24 @@ impl Id {
 
     /// The id exactly as it appears on the wire, e.g. `"abc"` (with quotes) or `-1.5`.
     pub fn as_json(&self) -> &str {
-        self.0.get()
+        match &self.0 {
+            // Whole `str`s are copied in, so the bytes are always UTF-8; the
+            // fallback only keeps this total without a panic.
+            Text::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("null")
+            }
+            Text::Heap(text) => text,
+        }
     }
 
     /// True for the `null` id.
     pub fn is_null(&self) -> bool {
-        self.0.get() == "null"
+        self.as_json() == "null"
     }
 
     /// The id as an unsigned integer, if it is one written plainly (as this library writes its own).
     pub fn as_u64(&self) -> Option<u64> {
-        let text = self.0.get();
+        let text = self.as_json();
         if text.bytes().all(|b| b.is_ascii_digit()) {
             text.parse().ok()
         } else {
@@ -72,25 +102,16 @@ impl Id {
     }
 }
 
-fn null_raw() -> Box<RawValue> {
-    // `RawValue::NULL` is a `&'static RawValue`; cloning it into a box is infallible.
-    RawValue::NULL.to_owned()
-}
-
 impl From<u64> for Id {
     fn from(n: u64) -> Self {
-        // The text of a u64 is always a valid JSON number, so this cannot fail;
-        // fall back to null rather than panic to keep the function total.
-        match RawValue::from_string(n.to_string()) {
-            Ok(raw) => Id(raw),
-            Err(_) => Id::null(),
-        }
+        // The text of a u64 is always a valid JSON number.
+        Id::from_checked(&n.to_string())
     }
 }
 
 impl PartialEq for Id {
     fn eq(&self, other: &Self) -> bool {
-        self.0.get() == other.0.get()
+        self.as_json() == other.as_json()
     }
 }
 
@@ -98,25 +119,30 @@ impl Eq for Id {}
 
 impl Hash for Id {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.get().hash(state);
+        self.as_json().hash(state);
     }
 }
 
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.get())
+        f.write_str(self.as_json())
     }
 }
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.get())
+        f.write_str(self.as_json())
     }
 }
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        // Written verbatim, as raw JSON. Not on any hot path: responses are
+        // written by hand around `as_json`.
+        match RawValue::from_string(self.as_json().to_owned()) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serializer.serialize_unit(),
+        }
     }
 }
 

@@ -9,14 +9,13 @@
 //! exactly one response; a batch of only notifications gets none.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::parse::{Frame, Item, parse};
-use crate::wire::{push_error, push_response};
-use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, Methods};
+use crate::wire::{push_error, push_response, response_text};
+use crate::{CANCEL_METHOD, CounterMap, ErrorObject, HandlerResult, Id, Methods};
 
 /// Identifies one incoming request while its handler runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,8 +63,8 @@ struct BatchReply {
 /// The receiving side's state: requests in flight and batch replies in progress.
 pub struct Inbound {
     next_token: u64,
-    in_flight: HashMap<u64, InFlight>,
-    batches: HashMap<u64, BatchReply>,
+    in_flight: CounterMap<u64, InFlight>,
+    batches: CounterMap<u64, BatchReply>,
     max_in_flight: usize,
     max_batch_len: usize,
     refusal: Option<ErrorObject>,
@@ -86,8 +85,8 @@ impl Inbound {
     pub fn new(max_in_flight: usize) -> Self {
         Inbound {
             next_token: 0,
-            in_flight: HashMap::new(),
-            batches: HashMap::new(),
+            in_flight: CounterMap::default(),
+            batches: CounterMap::default(),
             max_in_flight,
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             refusal: None,
@@ -162,7 +161,8 @@ impl Inbound {
             key,
             BatchReply {
                 waiting: 1,
-                text: String::new(),
+                // About one short response per member, to spare regrowing.
+                text: String::with_capacity(48 * items.len()),
             },
         );
         // Immediate answers (errors) are written into a scratch buffer and
@@ -287,14 +287,14 @@ impl Inbound {
     pub fn complete(&mut self, token: CallToken, result: HandlerResult) -> Option<String> {
         let entry = self.in_flight.remove(&token.0)?;
         let Some(key) = entry.batch else {
-            let mut out = String::with_capacity(64 + result.as_ref().map_or(64, |r| r.get().len()));
-            push_response(&mut out, &entry.id, &result);
-            return Some(out);
+            return Some(response_text(&entry.id, &result));
         };
         let batch = self.batches.get_mut(&key)?;
-        let mut member = String::with_capacity(64);
-        push_response(&mut member, &entry.id, &result);
-        append_member(&mut batch.text, &member);
+        // Written straight into the batch reply: no text of its own.
+        batch
+            .text
+            .push(if batch.text.is_empty() { '[' } else { ',' });
+        push_response(&mut batch.text, &entry.id, &result);
         batch.waiting = batch.waiting.saturating_sub(1);
         self.finish_batch_if_done(key)
     }

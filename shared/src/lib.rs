@@ -44,6 +44,7 @@ macro_rules! debug {
 }
 
 mod call_error;
+mod counter_map;
 mod error_object;
 mod finite;
 pub mod handler;
@@ -57,6 +58,7 @@ mod reject;
 mod wire;
 
 pub use call_error::CallError;
+pub use counter_map::{CounterHasher, CounterMap};
 pub use error_object::{ErrorObject, code};
 pub use handler::{HandlerResult, Outcome};
 pub use id::Id;
@@ -66,7 +68,7 @@ pub use outbound::{BatchBuilder, Closed, Outbound, cancel_text};
 pub use params::{decode_params, decode_result, encode_params, encode_result, encode_value};
 pub use reject::{Rejection, reject_frame};
 pub use serde_json::value::RawValue;
-pub use wire::{VERSION, error_response_text, notification_text};
+pub use wire::{VERSION, error_response_text, notification_text, response_text};
 
 /// The notification a peer sends to cancel one of its requests (the Language
 /// Server Protocol's convention): params `{"id": <id of the request>}`.

@@ -6,12 +6,10 @@
 //! (response, timeout, cancel, close) goes through a method that removes the
 //! entry, and a waiter is therefore settled at most once.
 
-use std::collections::HashMap;
-
 use serde_json::value::RawValue;
 
-use crate::CANCEL_METHOD;
 use crate::wire::push_call;
+use crate::{CANCEL_METHOD, CounterMap};
 
 /// The connection is closed: no call can be registered any more.
 ///
@@ -22,7 +20,7 @@ pub struct Closed<T>(pub T);
 /// Outgoing calls waiting for their responses.
 pub struct Outbound<W> {
     next_id: u64,
-    pending: HashMap<u64, W>,
+    pending: CounterMap<u64, W>,
     closed: bool,
 }
 
@@ -30,7 +28,7 @@ impl<W> Default for Outbound<W> {
     fn default() -> Self {
         Outbound {
             next_id: 1,
-            pending: HashMap::new(),
+            pending: CounterMap::default(),
             closed: false,
         }
     }

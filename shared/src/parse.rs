@@ -5,7 +5,8 @@
 
 use std::borrow::Cow;
 
-use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -92,24 +93,27 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
 pub fn parse(text: &str, max_batch: usize) -> Frame<'_> {
     let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
     if trimmed.starts_with('[') {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let elements = BoundedSeq { max: max_batch }
-            .deserialize(&mut de)
-            .and_then(|elements| de.end().map(|()| elements));
-        return match elements {
-            Err(_) => Frame::Error(ErrorObject::parse_error()),
-            Ok(Bounded::Over(count)) => Frame::Error(ErrorObject::new(
-                crate::code::INVALID_REQUEST,
-                format!(
-                    "Invalid Request: a batch may hold at most {max_batch} messages, this one holds {count}"
-                ),
-            )),
-            Ok(Bounded::Within(elements)) if elements.is_empty() => {
-                Frame::Error(ErrorObject::invalid_request())
-            }
-            Ok(Bounded::Within(elements)) => {
-                Frame::Batch(elements.into_iter().map(|e| element(e.get())).collect())
-            }
+        // One pass that classifies each element as it is read. Anything it
+        // cannot finish (invalid JSON, an element with a duplicate key) goes
+        // the careful way, which tells those cases apart.
+        return match read_all(
+            text,
+            Batch::<ItemSeed> {
+                max: max_batch,
+                seed: ItemSeed,
+            },
+        ) {
+            Ok(bounded) => batch_frame(bounded, max_batch, |item| item),
+            Err(_) => match read_all(
+                text,
+                Batch {
+                    max: max_batch,
+                    seed: RawSeed,
+                },
+            ) {
+                Err(_) => Frame::Error(ErrorObject::parse_error()),
+                Ok(bounded) => batch_frame(bounded, max_batch, |raw| element(raw.get())),
+            },
         };
     }
     match serde_json::from_str::<Members<'_>>(text) {
@@ -119,45 +123,146 @@ pub fn parse(text: &str, max_batch: usize) -> Frame<'_> {
     }
 }
 
+/// Deserializes all of `text` with `seed`, refusing trailing characters.
+fn read_all<'a, S: DeserializeSeed<'a>>(text: &'a str, seed: S) -> serde_json::Result<S::Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+fn batch_frame<'a, T>(
+    bounded: Bounded<T>,
+    max_batch: usize,
+    to_item: impl Fn(T) -> Item<'a>,
+) -> Frame<'a> {
+    match bounded {
+        Bounded::Over(count) => Frame::Error(ErrorObject::new(
+            crate::code::INVALID_REQUEST,
+            format!(
+                "Invalid Request: a batch may hold at most {max_batch} messages, this one holds {count}"
+            ),
+        )),
+        Bounded::Within(elements) if elements.is_empty() => {
+            Frame::Error(ErrorObject::invalid_request())
+        }
+        Bounded::Within(elements) => Frame::Batch(elements.into_iter().map(to_item).collect()),
+    }
+}
+
 /// A batch's elements, or only their count once it passes the limit: a huge
 /// batch is skipped through without collecting (and later answering) each element.
-enum Bounded<'a> {
-    Within(Vec<&'a RawValue>),
+enum Bounded<T> {
+    Within(Vec<T>),
     Over(usize),
 }
 
-struct BoundedSeq {
+/// A JSON array of at most `max` elements, each read with `seed`.
+struct Batch<S> {
     max: usize,
+    seed: S,
 }
 
-impl<'de> DeserializeSeed<'de> for BoundedSeq {
-    type Value = Bounded<'de>;
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for Batch<S> {
+    type Value = Bounded<S::Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for BoundedSeq {
-    type Value = Bounded<'de>;
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for Batch<S> {
+    type Value = Bounded<S::Value>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a batch (JSON array)")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut elements = Vec::new();
-        while let Some(element) = seq.next_element::<&RawValue>()? {
+        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.max));
+        loop {
             if elements.len() == self.max {
-                let mut count = elements.len() + 1;
+                let mut more = 0;
                 while seq.next_element::<IgnoredAny>()?.is_some() {
-                    count += 1;
+                    more += 1;
                 }
-                return Ok(Bounded::Over(count));
+                if more > 0 {
+                    return Ok(Bounded::Over(elements.len() + more));
+                }
+                break;
             }
-            elements.push(element);
+            match seq.next_element_seed(self.seed)? {
+                Some(element) => elements.push(element),
+                None => break,
+            }
         }
         Ok(Bounded::Within(elements))
+    }
+}
+
+/// Reads one batch element as raw JSON (the careful path).
+#[derive(Clone, Copy)]
+struct RawSeed;
+
+impl<'de> DeserializeSeed<'de> for RawSeed {
+    type Value = &'de RawValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        <&RawValue>::deserialize(d)
+    }
+}
+
+/// Reads and classifies one batch element in the same pass (the fast path):
+/// an object is a message, any other value an invalid request.
+#[derive(Clone, Copy)]
+struct ItemSeed;
+
+impl<'de> DeserializeSeed<'de> for ItemSeed {
+    type Value = Item<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed {
+    type Value = Item<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON-RPC message")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Members::deserialize(MapAccessDeserializer::new(map)).map(classify)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(invalid(Id::null()))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(invalid(Id::null()))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(invalid(Id::null()))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(invalid(Id::null()))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(invalid(Id::null()))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(invalid(Id::null()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(invalid(Id::null()))
     }
 }
 
@@ -316,6 +421,48 @@ mod tests {
         assert!(matches!(parse("1 x", 16), Frame::Error(e) if e.code == -32700));
         assert!(matches!(parse(r#"{"jsonrpc":"2.0","#, 16), Frame::Error(e) if e.code == -32700));
         assert!(matches!(parse("", 16), Frame::Error(e) if e.code == -32700));
+    }
+
+    fn batch(text: &str) -> Vec<Item<'_>> {
+        match parse(text, 16) {
+            Frame::Batch(items) => items,
+            other => panic!("expected a batch, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn batch_elements_that_are_not_objects_are_invalid_requests() {
+        let items =
+            batch(r#"[1, "x", [1, [2]], null, true, 2.5, {"jsonrpc":"2.0","method":"m","id":9}]"#);
+        assert_eq!(items.len(), 7);
+        for item in &items[..6] {
+            assert_eq!(invalid_id(item).as_deref(), Some("null"), "{item:?}");
+        }
+        assert!(matches!(&items[6], Item::Call { id: Some(id), .. } if id.as_json() == "9"));
+    }
+
+    #[test]
+    fn a_member_with_a_duplicate_key_spoils_only_itself() {
+        let items = batch(
+            r#"[{"jsonrpc":"2.0","method":"m","id":1,"id":2},{"jsonrpc":"2.0","method":"m","id":3}]"#,
+        );
+        assert_eq!(invalid_id(&items[0]).as_deref(), Some("null"));
+        assert!(matches!(&items[1], Item::Call { id: Some(id), .. } if id.as_json() == "3"));
+    }
+
+    #[test]
+    fn batch_limit_counts_every_element() {
+        let text = format!("[{}]", vec!["1"; 20].join(","));
+        match parse(&text, 16) {
+            Frame::Error(e) => {
+                assert_eq!(e.code, -32600);
+                assert!(e.message.contains("holds 20"), "{}", e.message);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(batch(&format!("[{}]", vec!["1"; 16].join(","))).len(), 16);
+        assert!(matches!(parse("[1, 2", 16), Frame::Error(e) if e.code == -32700));
+        assert!(matches!(parse("[] x", 16), Frame::Error(e) if e.code == -32700));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde_json::value::RawValue;
 
-use crate::{ErrorObject, Id};
+use crate::{ErrorObject, HandlerResult, Id};
 
 /// The protocol version member every message carries.
 pub const VERSION: &str = "2.0";
@@ -82,11 +82,7 @@ pub(crate) fn push_error(out: &mut String, id: &Id, error: &ErrorObject) {
 }
 
 /// Appends a response carrying `outcome`.
-pub(crate) fn push_response(
-    out: &mut String,
-    id: &Id,
-    outcome: &Result<Box<RawValue>, ErrorObject>,
-) {
+pub(crate) fn push_response(out: &mut String, id: &Id, outcome: &HandlerResult) {
     match outcome {
         Ok(result) => push_result(out, id, result),
         Err(error) => push_error(out, id, error),
@@ -102,6 +98,19 @@ pub(crate) fn push_response(
 pub fn notification_text(method: &str, params: Option<&RawValue>) -> String {
     let mut out = String::with_capacity(48 + method.len() + params.map_or(0, |p| p.get().len()));
     push_call(&mut out, method, params, None);
+    out
+}
+
+/// A whole response message as text: the result, or the error, for request `id`.
+///
+/// ```
+/// use jrpc_shared::{Id, RawValue, response_text};
+/// let result = Ok(RawValue::from_string("3".to_owned()).unwrap());
+/// assert_eq!(response_text(&Id::from(1u64), &result), r#"{"jsonrpc":"2.0","result":3,"id":1}"#);
+/// ```
+pub fn response_text(id: &Id, outcome: &HandlerResult) -> String {
+    let mut out = String::with_capacity(64 + outcome.as_ref().map_or(64, |r| r.get().len()));
+    push_response(&mut out, id, outcome);
     out
 }
 

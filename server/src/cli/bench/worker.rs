@@ -1,8 +1,6 @@
 //! One benchmark connection: pipelined requests (or batches, or notifications)
 //! on a raw WebSocket, answers matched to requests by id.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -119,25 +117,8 @@ struct Answer<'a> {
     method: Option<&'a RawValue>,
 }
 
-/// Hashes the `u64` ids as themselves: they are distinct and sequential.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 << 8) | u64::from(*byte);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type Pending = HashMap<u64, Instant, BuildHasherDefault<IdHasher>>;
+/// Sent requests by id (ids this side allocates, hence the counter hasher).
+type Pending = jrpc_shared::CounterMap<u64, Instant>;
 
 struct Requests {
     plan: Arc<Plan>,
