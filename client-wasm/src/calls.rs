@@ -9,7 +9,7 @@ use web_sys::AbortSignal;
 
 use crate::client::{Client, State, encode_result};
 use crate::error;
-use crate::js::{self, Timer};
+use crate::js;
 use crate::waiter::{AbortListener, Waiter, promise};
 
 /// Per-call settings.
@@ -85,20 +85,14 @@ impl Client {
             return;
         }
         let mut inner = self.0.borrow_mut();
+        if inner.outbound.get_mut(id).is_none() {
+            return;
+        }
+        let place = inner.deadlines.add(id, timeout_ms, &weak);
         let Some(waiter) = inner.outbound.get_mut(id) else {
             return;
         };
-        if timeout_ms.is_finite() && timeout_ms >= 0.0 {
-            let weak = weak.clone();
-            waiter.timer = Some(Timer::new(timeout_ms, move || {
-                // Whole milliseconds: formatting a float would pull in float formatting code.
-                let message = format!(
-                    "no answer within {} ms; the request was cancelled",
-                    timeout_ms as u64
-                );
-                give_up(&weak, id, error::local(code::REQUEST_TIMEOUT, &message));
-            }));
-        }
+        waiter.deadline = place;
         if let Some(signal) = signal {
             waiter.abort = Some(AbortListener::new(signal, move || {
                 give_up(&weak, id, aborted_error())
@@ -172,6 +166,16 @@ pub(crate) struct BatchEntry {
     pub(crate) method: String,
     pub(crate) params: Option<Box<RawValue>>,
     pub(crate) id_wanted: bool,
+}
+
+/// Fails call `id` for having had no answer within `timeout_ms`.
+pub(crate) fn time_out(
+    weak: &std::rc::Weak<std::cell::RefCell<crate::client::Inner>>,
+    id: u64,
+    timeout_ms: u64,
+) {
+    let message = format!("no answer within {timeout_ms} ms; the request was cancelled");
+    give_up(weak, id, error::local(code::REQUEST_TIMEOUT, &message));
 }
 
 /// Gives up on call `id` with `error`, telling the peer if it was sent.

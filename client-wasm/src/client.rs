@@ -14,6 +14,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::backoff::Backoff;
+use crate::deadlines::Deadlines;
 use crate::events::{self, Listeners};
 use crate::js::Timer;
 use crate::socket::{Events, Socket};
@@ -65,6 +66,8 @@ pub(crate) struct Inner {
     pub(crate) state: State,
     socket: Option<Socket>,
     pub(crate) outbound: Outbound<Waiter>,
+    /// The timeouts of the calls in `outbound`.
+    pub(crate) deadlines: Deadlines,
     inbound: Inbound,
     pub(crate) methods: Methods<Function>,
     pub(crate) queue: VecDeque<Unsent>,
@@ -134,6 +137,7 @@ impl Client {
                 state: State::Connecting,
                 socket: None,
                 outbound: Outbound::new(),
+                deadlines: Deadlines::default(),
                 inbound: Inbound::new(max_in_flight),
                 methods: Methods::new(),
                 queue: VecDeque::new(),
@@ -188,7 +192,10 @@ impl Client {
                             socket.send(&reply);
                         }
                     }
-                    Action::Settle { id, outcome } => match (inner.outbound.take(id), outcome) {
+                    Action::Settle { id, outcome } => match (
+                        inner.deadlines.take_waiter(&mut inner.outbound, id),
+                        outcome,
+                    ) {
                         (Some(waiter), Ok(result)) => waiter.succeed(result),
                         (Some(waiter), Err(e)) => waiter.fail_with(&e),
                         // Late (after a timeout or abort) or unknown: nothing waits for it.
@@ -256,6 +263,9 @@ impl Client {
                 "connection lost before the answer arrived",
             );
             for waiter in inner.outbound.take_where(|w| w.sent) {
+                if let Some(place) = waiter.deadline {
+                    inner.deadlines.remove(place);
+                }
                 waiter.fail(lost.clone());
             }
             let next = inner
@@ -411,6 +421,9 @@ impl Inner {
     /// `$/cancelRequest`, a queued one is taken out of the queue.
     pub(crate) fn abandon(&mut self, id: u64) -> Option<Waiter> {
         let (waiter, cancel) = self.outbound.cancel(id)?;
+        if let Some(place) = waiter.deadline {
+            self.deadlines.remove(place);
+        }
         if waiter.sent {
             self.send_now(&cancel);
         } else {
@@ -442,6 +455,7 @@ impl Inner {
             code::CONNECTION_CLOSED,
             &format!("connection closed: {why}"),
         );
+        self.deadlines.clear();
         for waiter in self.outbound.close() {
             waiter.fail(error.clone());
         }

@@ -40,6 +40,9 @@ extern "C" {
         on_error: &JsValue,
     ) -> js_sys::Promise;
 
+    /// `performance.now()`: milliseconds on a clock that never goes back.
+    pub(crate) fn now() -> f64;
+
     /// The error object, as JSON text, for a value a browser method threw.
     #[wasm_bindgen(js_name = describeThrown)]
     pub(crate) fn describe_thrown(error: &JsValue) -> String;

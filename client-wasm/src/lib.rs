@@ -18,6 +18,7 @@ mod api;
 mod backoff;
 mod calls;
 mod client;
+mod deadlines;
 mod error;
 mod events;
 mod js;

@@ -1,14 +1,15 @@
 //! What waits for the answer to one outgoing call: a Promise's resolve and
-//! reject functions, plus the timer and abort listener that may end it early.
-//! Both are owned here, so settling (dropping) the waiter removes them.
+//! reject functions, plus its place among the timeouts and the abort listener
+//! that may end it early. The listener is owned here, so settling (dropping)
+//! the waiter removes it; the client removes the timeout when it takes the waiter.
 
 use jrpc_shared::{ErrorObject, RawValue};
 use js_sys::{Function, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use crate::deadlines::Due;
 use crate::error;
-use crate::js::Timer;
 
 /// An `abort` listener on an `AbortSignal`, removed when dropped.
 pub(crate) struct AbortListener {
@@ -37,7 +38,8 @@ pub(crate) struct Waiter {
     reject: Function,
     /// The request has been written to a socket (not merely queued).
     pub(crate) sent: bool,
-    pub(crate) timer: Option<Timer>,
+    /// Its timeout's place in `Deadlines`, if it has one.
+    pub(crate) deadline: Option<Due>,
     pub(crate) abort: Option<AbortListener>,
 }
 
@@ -47,7 +49,7 @@ impl Waiter {
             resolve,
             reject,
             sent: false,
-            timer: None,
+            deadline: None,
             abort: None,
         }
     }
