@@ -80,7 +80,7 @@ pub(crate) struct Driver<S> {
     methods: Arc<MethodSet>,
     inbound: Inbound,
     tasks: FuturesUnordered<Task>,
-    aborts: jrpc_shared::CounterMap<CallToken, AbortHandle>,
+    aborts: jrpc_shared::LocalMap<CallToken, AbortHandle>,
     running_notifications: usize,
     queue: WriteQueue,
     unflushed: bool,

@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::parse::{Frame, Item, parse};
 use crate::wire::{push_error, push_response, response_text};
-use crate::{CANCEL_METHOD, CounterMap, ErrorObject, HandlerResult, Id, Methods};
+use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, LocalMap, Methods};
 
 /// Identifies one incoming request while its handler runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,8 +63,8 @@ struct BatchReply {
 /// The receiving side's state: requests in flight and batch replies in progress.
 pub struct Inbound {
     next_token: u64,
-    in_flight: CounterMap<u64, InFlight>,
-    batches: CounterMap<u64, BatchReply>,
+    in_flight: LocalMap<u64, InFlight>,
+    batches: LocalMap<u64, BatchReply>,
     max_in_flight: usize,
     max_batch_len: usize,
     refusal: Option<ErrorObject>,
@@ -85,8 +85,8 @@ impl Inbound {
     pub fn new(max_in_flight: usize) -> Self {
         Inbound {
             next_token: 0,
-            in_flight: CounterMap::default(),
-            batches: CounterMap::default(),
+            in_flight: LocalMap::default(),
+            batches: LocalMap::default(),
             max_in_flight,
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             refusal: None,
@@ -165,6 +165,7 @@ impl Inbound {
                 text: String::with_capacity(48 * items.len()),
             },
         );
+        actions.reserve(items.len());
         // Immediate answers (errors) are written into a scratch buffer and
         // appended, so the batch entry is not borrowed while items register.
         let mut immediate = String::new();

@@ -44,12 +44,12 @@ macro_rules! debug {
 }
 
 mod call_error;
-mod counter_map;
 mod error_object;
 mod finite;
 pub mod handler;
 mod id;
 mod inbound;
+mod local_map;
 mod methods;
 mod outbound;
 mod params;
@@ -58,11 +58,11 @@ mod reject;
 mod wire;
 
 pub use call_error::CallError;
-pub use counter_map::{CounterHasher, CounterMap};
 pub use error_object::{ErrorObject, code};
 pub use handler::{HandlerResult, Outcome};
 pub use id::Id;
 pub use inbound::{Action, CallToken, DEFAULT_MAX_BATCH_LEN, Inbound};
+pub use local_map::{LocalHasher, LocalMap};
 pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
 pub use outbound::{BatchBuilder, Closed, Outbound, cancel_text};
 pub use params::{decode_params, decode_result, encode_params, encode_result, encode_value};

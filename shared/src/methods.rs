@@ -4,7 +4,7 @@
 //! closures and the browser driver stores JavaScript functions in the same
 //! table, with the same naming rules.
 
-use std::collections::HashMap;
+use crate::LocalMap;
 
 /// Method names starting with this prefix are reserved by JSON-RPC 2.0 for
 /// system extensions; this library defines none, so they are never registered.
@@ -37,13 +37,14 @@ pub enum RegisterError {
 /// ```
 #[derive(Debug)]
 pub struct Methods<H> {
-    table: HashMap<Box<str>, H>,
+    // Looked up on every call; only the app inserts names.
+    table: LocalMap<Box<str>, H>,
 }
 
 impl<H> Default for Methods<H> {
     fn default() -> Self {
         Methods {
-            table: HashMap::new(),
+            table: LocalMap::default(),
         }
     }
 }

@@ -9,7 +9,7 @@
 use serde_json::value::RawValue;
 
 use crate::wire::push_call;
-use crate::{CANCEL_METHOD, CounterMap};
+use crate::{CANCEL_METHOD, LocalMap};
 
 /// The connection is closed: no call can be registered any more.
 ///
@@ -20,7 +20,7 @@ pub struct Closed<T>(pub T);
 /// Outgoing calls waiting for their responses.
 pub struct Outbound<W> {
     next_id: u64,
-    pending: CounterMap<u64, W>,
+    pending: LocalMap<u64, W>,
     closed: bool,
 }
 
@@ -28,7 +28,7 @@ impl<W> Default for Outbound<W> {
     fn default() -> Self {
         Outbound {
             next_id: 1,
-            pending: CounterMap::default(),
+            pending: LocalMap::default(),
             closed: false,
         }
     }
