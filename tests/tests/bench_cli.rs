@@ -115,6 +115,30 @@ async fn notifications_are_counted_after_a_fence() {
 }
 
 #[tokio::test]
+async fn a_counted_flood_sends_exactly_that_many_then_the_fence() {
+    let server = start().await;
+    let pid = std::process::id().to_string();
+    let args = [
+        "--notify",
+        "--count",
+        "1000",
+        "--duration",
+        "20",
+        "--server-pid",
+        &pid,
+    ];
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let r = &run.report;
+    assert_eq!(number(r, "/notifications"), 1000.0, "{r}");
+    assert_eq!(number(r, "/errors"), 0.0, "{r}");
+    assert!(
+        number(r, "/server/rss_kib_peak") >= number(r, "/server/rss_kib_after"),
+        "{r}"
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_expectation_is_an_error() {
     let server = start().await;
     let mut args = QUICK.to_vec();

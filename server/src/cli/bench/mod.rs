@@ -44,6 +44,7 @@ Examples:
   jrpc bench --connections 4 --in-flight 16 --duration 10 --expect 3
   jrpc bench --method Add --params '[5,10]' --batch 10
   jrpc bench --notify --duration 2
+  jrpc bench --notify --count 100000 --duration 30 --server-pid $(pidof jrpc-server)
   jrpc bench --idle 1000 --connections 0 --server-pid $(pidof jrpc-server)";
 
 /// The options of `jrpc bench`.
@@ -77,6 +78,10 @@ pub struct BenchArgs {
     /// Send notifications as fast as possible and report notifications per second.
     #[arg(long, conflicts_with = "batch")]
     pub notify: bool,
+    /// With --notify: send exactly N notifications (no warm-up), then the fence
+    /// request; --duration still bounds the time they may take.
+    #[arg(long, value_name = "N", requires = "notify", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
     /// Open N more connections that stay idle for the run.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub idle: usize,
@@ -222,7 +227,13 @@ async fn execute(url: &str, args: &BenchArgs) -> Result<Report, Failure> {
 
     let connections = connect_many(url, args.connections).await?;
     let start = Instant::now();
-    let measure_start = start + args.warmup;
+    // A counted flood is measured from its first notification.
+    let warmup = if args.count.is_some() {
+        Duration::ZERO
+    } else {
+        args.warmup
+    };
+    let measure_start = start + warmup;
     let deadline = measure_start + args.duration;
     let plan = Arc::new(Plan {
         request_prefix: format!(r#"{{"jsonrpc":"2.0","method":{method},"params":{params},"id":"#),
@@ -233,6 +244,7 @@ async fn execute(url: &str, args: &BenchArgs) -> Result<Report, Failure> {
         }),
         in_flight: args.in_flight as usize,
         batch: args.batch.map(|k| k as usize),
+        count: args.count,
         measure_start,
         deadline,
         hard_stop: deadline + GRACE,

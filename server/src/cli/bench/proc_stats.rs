@@ -8,6 +8,8 @@ const CLOCK_TICKS: u64 = 100;
 pub(super) struct ProcSample {
     pub(super) cpu_micros: u64,
     pub(super) rss_kib: u64,
+    /// The peak RSS so far (`VmHWM`).
+    pub(super) peak_rss_kib: u64,
 }
 
 pub(super) fn sample(pid: u32) -> Result<ProcSample, String> {
@@ -25,14 +27,18 @@ pub(super) fn sample(pid: u32) -> Result<ProcSample, String> {
     };
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .map_err(|e| format!("cannot read /proc/{pid}/status: {e}"))?;
-    let rss_kib = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .ok_or_else(|| format!("no VmRSS in /proc/{pid}/status"))?;
+    let kib = |field: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .ok_or_else(|| format!("no {field} in /proc/{pid}/status"))
+    };
+    let (rss_kib, peak_rss_kib) = (kib("VmRSS:")?, kib("VmHWM:")?);
     Ok(ProcSample {
         cpu_micros: (utime + stime) * 1_000_000 / CLOCK_TICKS,
         rss_kib,
+        peak_rss_kib,
     })
 }

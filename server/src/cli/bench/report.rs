@@ -56,6 +56,7 @@ fn server_figures(report: &Report) -> Option<Value> {
         "cpu_us_per_call": (work > 0).then(|| cpu as f64 / work as f64),
         "rss_kib_before": before.rss_kib,
         "rss_kib_after": after.rss_kib,
+        "rss_kib_peak": after.peak_rss_kib,
         "rss_kib_before_idle": report.rss_before_idle,
         "rss_kib_after_idle": report.rss_after_idle,
         "rss_kib_per_idle_connection": per_idle,
@@ -160,9 +161,10 @@ pub(super) fn human_report(url: &str, args: &BenchArgs, report: &Report) -> Stri
             line.push_str(&format!(" cpu {} µs", num("cpu_us").unwrap_or(0.0)));
         }
         line.push_str(&format!(
-            "  rss {} -> {} KiB",
+            "  rss {} -> {} KiB (peak {} KiB)",
             num("rss_kib_before").unwrap_or(0.0),
-            num("rss_kib_after").unwrap_or(0.0)
+            num("rss_kib_after").unwrap_or(0.0),
+            num("rss_kib_peak").unwrap_or(0.0)
         ));
         if let Some(per_idle) = num("rss_kib_per_idle_connection") {
             line.push_str(&format!("  ({per_idle:.1} KiB per idle connection)"));

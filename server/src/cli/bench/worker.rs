@@ -36,6 +36,8 @@ pub struct Plan {
     pub in_flight: usize,
     /// Requests per batch; `None` sends single requests.
     pub batch: Option<usize>,
+    /// Notifications to send in all (`--count`); `None` sends until the deadline.
+    pub count: Option<u64>,
     /// End of the warm-up: calls sent from here on are counted.
     pub measure_start: Instant,
     /// Nothing new is sent from here on.
@@ -118,7 +120,7 @@ struct Answer<'a> {
 }
 
 /// Sent requests by id (ids this side allocates, hence the counter hasher).
-type Pending = jrpc_shared::CounterMap<u64, Instant>;
+type Pending = jrpc_shared::LocalMap<u64, Instant>;
 
 struct Requests {
     plan: Arc<Plan>,
@@ -356,11 +358,15 @@ pub async fn notifications(mut ws: Ws, plan: Arc<Plan>) -> Tally {
     let mut tally = Tally::default();
     let outcome = async {
         if Instant::now() < plan.measure_start {
-            blast(&mut ws, &plan, plan.measure_start, &mut tally).await?;
+            blast(&mut ws, &plan, plan.measure_start, None, &mut tally).await?;
             fence(&mut ws, &plan, 1, &mut tally).await?;
         }
         let started = Instant::now();
-        let sent = blast(&mut ws, &plan, plan.deadline, &mut tally).await?;
+        let sent = blast(&mut ws, &plan, plan.deadline, plan.count, &mut tally).await?;
+        if let Some(count) = plan.count.filter(|count| sent < *count) {
+            tally.note(|| format!("only {sent} of {count} notifications went out in time"));
+            tally.unanswered += count - sent;
+        }
         fence(&mut ws, &plan, 2, &mut tally).await?;
         tally.notifications = sent;
         tally.notify_window = Some((started, Instant::now()));
@@ -382,11 +388,20 @@ pub async fn notifications(mut ws: Ws, plan: Arc<Plan>) -> Tally {
     tally
 }
 
-/// Sends notifications until `until`; returns how many went out.
-async fn blast(ws: &mut Ws, plan: &Plan, until: Instant, tally: &mut Tally) -> Result<u64, ()> {
+/// Sends notifications until `until`, or until `limit` went out; returns how many did.
+async fn blast(
+    ws: &mut Ws,
+    plan: &Plan,
+    until: Instant,
+    limit: Option<u64>,
+    tally: &mut Tally,
+) -> Result<u64, ()> {
     let mut sent = 0;
-    while Instant::now() < until {
-        for _ in 0..NOTIFY_CHUNK {
+    while Instant::now() < until && limit.is_none_or(|limit| sent < limit) {
+        let chunk = limit.map_or(NOTIFY_CHUNK as u64, |limit| {
+            (limit - sent).min(NOTIFY_CHUNK as u64)
+        });
+        for _ in 0..chunk {
             tally.bytes_sent += plan.notification.len() as u64;
             let message = Message::text(plan.notification.clone());
             if !matches!(
@@ -397,7 +412,7 @@ async fn blast(ws: &mut Ws, plan: &Plan, until: Instant, tally: &mut Tally) -> R
                 return Err(());
             }
         }
-        sent += NOTIFY_CHUNK as u64;
+        sent += chunk;
         match timeout_at(until, ws.flush()).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => {
