@@ -9,7 +9,7 @@
 //   CHROMIUM          the Chromium binary (default /usr/bin/chromium)
 
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,9 +58,16 @@ const READY = /^jrpc-server listening on http:\/\/(\S+?)\/ /;
  * (the log) goes to the file `logName` in the artifacts directory.
  */
 export class Server {
-  /** @param {string[]} args  flags for jrpc-server; @param {string} logName */
-  static async start(args, logName) {
-    const bin = env("JRPC_SERVER_BIN");
+  /**
+   * @param {string[]} args  flags for jrpc-server; @param {string} logName
+   * @param {{pinToCore?: number}} options  run it on one CPU core (through `taskset`, when it exists)
+   */
+  static async start(args, logName, { pinToCore } = {}) {
+    let bin = env("JRPC_SERVER_BIN");
+    if (pinToCore !== undefined && existsSync("/usr/bin/taskset")) {
+      args = ["-c", String(pinToCore), bin, ...args];
+      bin = "/usr/bin/taskset";
+    }
     const log = createWriteStream(path.join(artifacts(), logName), { flags: "w" });
     await once(log, "open");
     log.write(`$ ${bin} ${args.join(" ")}\n`);

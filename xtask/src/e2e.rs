@@ -13,7 +13,7 @@ use crate::run::{cargo, root, run, target_dir, tool, which};
 use crate::wasm::{self, Target};
 
 /// The npm project holding the tests, relative to the root.
-const TESTS_DIR: &str = "tests/browser";
+pub const TESTS_DIR: &str = "tests/browser";
 /// Screenshots and logs, relative to the root (gitignored).
 const ARTIFACTS_DIR: &str = "tests/artifacts";
 
@@ -64,7 +64,7 @@ pub fn test(chromium: &Path) -> Result<(), String> {
 
 /// `npm ci` in `dir` when its `node_modules` is missing or older than its
 /// `package-lock.json`; otherwise one line saying it was skipped.
-fn npm_dependencies(dir: &Path) -> Result<(), String> {
+pub fn npm_dependencies(dir: &Path) -> Result<(), String> {
     let lock = dir.join("package-lock.json");
     // npm rewrites this file on every install: it dates node_modules as a whole.
     let installed = dir.join("node_modules/.package-lock.json");

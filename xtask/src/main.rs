@@ -6,6 +6,7 @@
 //! - `cargo xtask test`: runs every test of the project, the browser tests
 //!   in headless Chromium included: the client's `wasm-pack` tests, then the
 //!   demo page and the bundler package end to end (`tests/browser/`).
+//! - `cargo xtask bench`: the benchmark suite, which writes `docs/BENCHMARKS.md`.
 //! - `cargo xtask wasm`: builds the browser client's npm package.
 //!
 //! Each task installs what it needs when it is missing and skips what is
@@ -13,6 +14,7 @@
 //! a warm one ([`tools`]). xtask itself uses std only, so it compiles in seconds.
 
 mod apt;
+mod bench;
 mod browser;
 mod e2e;
 mod lockfile;
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("demo") => tasks::demo(&rest),
         Some("test") => tasks::test(&rest),
+        Some("bench") => bench::bench(&rest),
         Some("wasm") if rest.is_empty() => tasks::wasm(),
         Some("wasm") => Err(format!("`wasm` takes no arguments\n\n{USAGE}")),
         Some("-h" | "--help") | None => {
@@ -58,6 +61,11 @@ tasks:
                  browser tests (wasm-pack test --headless --chrome) against jrpc-test-server,
                  then tests/browser/ (node --test, Playwright + Chromium): the www/ page
                  against jrpc-server, and the bundler package through Vite
+  bench [args]   the benchmark suite (not a test): jrpc-server against a jsonrpsee
+                 reference, pinned to cores, over several rounds, and the browser
+                 client against json-rpc-2.0 in Chromium; writes docs/BENCHMARKS.md.
+                 Args go to jrpc-bench-suite (--rounds N, --duration SECS);
+                 --no-browser skips the browser part
   wasm           build the npm package: client-wasm/pkg (--target web) and
                  client-wasm/pkg-bundler (--target bundler)
 

@@ -1,0 +1,88 @@
+// The browser benchmark: the same calls through two clients, in one page,
+// against the server that served it.
+//   jrpc        this project's wasm client (JRPC.WebSocket)
+//   json-rpc-2.0  the popular JavaScript library, over a plain browser WebSocket
+// Each mode runs for a fixed time and counts calls whose result was checked.
+// `window.runBench(options)` resolves to the measurements; `window.benchReady`
+// tells the runner the page has loaded.
+
+import init, { JRPC } from "./pkg/jrpc_client_wasm.js";
+import * as jsonRpcModule from "./vendor/json-rpc-2.0.js";
+
+const { JSONRPCClient } = jsonRpcModule.JSONRPCClient ? jsonRpcModule : jsonRpcModule.default;
+const METHOD = "math.sum";
+const PARAMS = [1, 2];
+const EXPECTED = 3;
+
+function socketUrl() {
+  return `ws://${location.host}/rpc`;
+}
+
+/** The jrpc wasm client: `call()` makes one request. */
+async function openJrpc() {
+  const rpc = new JRPC.WebSocket(socketUrl(), { reconnect: false });
+  await rpc.ready;
+  return { call: () => rpc.request(METHOD, PARAMS), close: () => rpc.close() };
+}
+
+/** json-rpc-2.0 over a browser WebSocket, wired as its README shows. */
+async function openJsonRpc2() {
+  const ws = new WebSocket(socketUrl());
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("json-rpc-2.0: the WebSocket did not open"));
+  });
+  const client = new JSONRPCClient((request) => {
+    ws.send(JSON.stringify(request));
+  });
+  ws.onmessage = (event) => client.receive(JSON.parse(event.data));
+  ws.onclose = () => client.rejectAllPendingRequests("connection closed");
+  return { call: () => client.request(METHOD, PARAMS), close: () => ws.close() };
+}
+
+const CLIENTS = { jrpc: openJrpc, "json-rpc-2.0": openJsonRpc2 };
+
+/** Runs `inFlight` loops of calls until `ms` have passed; calls per second. */
+async function measure(client, inFlight, ms) {
+  let calls = 0;
+  const start = performance.now();
+  const deadline = start + ms;
+  async function loop() {
+    while (performance.now() < deadline) {
+      const result = await client.call();
+      if (result !== EXPECTED) throw new Error(`math.sum answered ${JSON.stringify(result)}`);
+      calls += 1;
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, loop));
+  return calls / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Alternates the clients over `rounds`; each round measures sequential calls
+ * (one in flight) and `inFlight` concurrent ones for `ms` each, after a warm-up.
+ */
+async function runBench({ rounds = 3, ms = 2000, inFlight = 100, warmupCalls = 500 } = {}) {
+  const runs = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = Object.keys(CLIENTS);
+    if (round % 2 === 1) order.reverse();
+    for (const name of order) {
+      const client = await CLIENTS[name]();
+      try {
+        for (let i = 0; i < warmupCalls; i++) await client.call();
+        const sequential = await measure(client, 1, ms);
+        const concurrent = await measure(client, inFlight, ms);
+        runs.push({ client: name, round, sequential, concurrent });
+      } finally {
+        client.close();
+      }
+    }
+  }
+  document.getElementById("out").textContent = JSON.stringify(runs, null, 2);
+  return { userAgent: navigator.userAgent, inFlight, ms, runs };
+}
+
+await init();
+window.runBench = runBench;
+window.benchReady = true;
