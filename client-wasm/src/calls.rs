@@ -88,11 +88,11 @@ impl Client {
         if inner.outbound.get_mut(id).is_none() {
             return;
         }
-        let place = inner.deadlines.add(id, timeout_ms, &weak);
+        let deadline = inner.deadlines.start(timeout_ms, &weak);
         let Some(waiter) = inner.outbound.get_mut(id) else {
             return;
         };
-        waiter.deadline = place;
+        waiter.deadline = deadline;
         if let Some(signal) = signal {
             waiter.abort = Some(AbortListener::new(signal, move || {
                 give_up(&weak, id, aborted_error())

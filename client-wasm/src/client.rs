@@ -66,7 +66,7 @@ pub(crate) struct Inner {
     pub(crate) state: State,
     socket: Option<Socket>,
     pub(crate) outbound: Outbound<Waiter>,
-    /// The timeouts of the calls in `outbound`.
+    /// The timer for the calls' timeouts (their deadlines are in their waiters).
     pub(crate) deadlines: Deadlines,
     inbound: Inbound,
     pub(crate) methods: Methods<Function>,
@@ -192,10 +192,7 @@ impl Client {
                             socket.send(&reply);
                         }
                     }
-                    Action::Settle { id, outcome } => match (
-                        inner.deadlines.take_waiter(&mut inner.outbound, id),
-                        outcome,
-                    ) {
+                    Action::Settle { id, outcome } => match (inner.outbound.take(id), outcome) {
                         (Some(waiter), Ok(result)) => waiter.succeed(result),
                         (Some(waiter), Err(e)) => waiter.fail_with(&e),
                         // Late (after a timeout or abort) or unknown: nothing waits for it.
@@ -263,9 +260,6 @@ impl Client {
                 "connection lost before the answer arrived",
             );
             for waiter in inner.outbound.take_where(|w| w.sent) {
-                if let Some(place) = waiter.deadline {
-                    inner.deadlines.remove(place);
-                }
                 waiter.fail(lost.clone());
             }
             let next = inner
@@ -421,9 +415,6 @@ impl Inner {
     /// `$/cancelRequest`, a queued one is taken out of the queue.
     pub(crate) fn abandon(&mut self, id: u64) -> Option<Waiter> {
         let (waiter, cancel) = self.outbound.cancel(id)?;
-        if let Some(place) = waiter.deadline {
-            self.deadlines.remove(place);
-        }
         if waiter.sent {
             self.send_now(&cancel);
         } else {

@@ -1,14 +1,13 @@
 //! What waits for the answer to one outgoing call: a Promise's resolve and
-//! reject functions, plus its place among the timeouts and the abort listener
-//! that may end it early. The listener is owned here, so settling (dropping)
-//! the waiter removes it; the client removes the timeout when it takes the waiter.
+//! reject functions, plus its deadline and the abort listener that may end it
+//! early. Both are owned here, so settling (dropping) the waiter removes them.
 
 use jrpc_shared::{ErrorObject, RawValue};
 use js_sys::{Function, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-use crate::deadlines::Due;
+use crate::deadlines::Deadline;
 use crate::error;
 
 /// An `abort` listener on an `AbortSignal`, removed when dropped.
@@ -38,8 +37,8 @@ pub(crate) struct Waiter {
     reject: Function,
     /// The request has been written to a socket (not merely queued).
     pub(crate) sent: bool,
-    /// Its timeout's place in `Deadlines`, if it has one.
-    pub(crate) deadline: Option<Due>,
+    /// When it times out, if it does.
+    pub(crate) deadline: Option<Deadline>,
     pub(crate) abort: Option<AbortListener>,
 }
 

@@ -117,6 +117,11 @@ impl<W> Outbound<W> {
             .collect()
     }
 
+    /// Every pending call, in no particular order.
+    pub fn waiting(&self) -> impl Iterator<Item = (u64, &W)> {
+        self.pending.iter().map(|(id, w)| (*id, w))
+    }
+
     /// A pending call's waiter, to update it in place (e.g. mark it sent).
     pub fn get_mut(&mut self, id: u64) -> Option<&mut W> {
         self.pending.get_mut(&id)
