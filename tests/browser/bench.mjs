@@ -59,7 +59,7 @@ async function main() {
     const console = watchConsole(page);
     await page.goto(server.url + "index.html");
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
-    const limit = rounds * 2 * (2 * ms + 10_000) + 30_000;
+    const limit = (rounds + 1) * 2 * (2 * ms + 10_000) + 30_000;
     const results = await withTimeout(
       page.evaluate((options) => window.runBench(options), { rounds, ms, inFlight: 100 }),
       limit,
