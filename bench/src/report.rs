@@ -217,8 +217,7 @@ pub fn render(context: &Context, runs: &[Run], browser: Option<&Browser>) -> Str
         for (name, f) in [("jrpc", j), ("jsonrpsee", r)] {
             let memory = match scenario.kind {
                 Measure::Idle => format!("{} per connection", kib(f.idle_kib)),
-                Measure::Flood => format!("peak +{}", kib(f.rss_growth_kib)),
-                Measure::Calls => format!("peak +{}", kib(f.rss_growth_kib)),
+                Measure::Flood | Measure::Calls => format!("peak +{}", kib(f.rss_growth_kib)),
             };
             let _ = writeln!(
                 out,

@@ -84,15 +84,12 @@ impl Client {
             give_up(&weak, id, aborted_error());
             return;
         }
-        let mut inner = self.0.borrow_mut();
-        if inner.outbound.get_mut(id).is_none() {
-            return;
-        }
-        let deadline = inner.deadlines.start(timeout_ms, &weak);
+        let mut guard = self.0.borrow_mut();
+        let inner = &mut *guard;
         let Some(waiter) = inner.outbound.get_mut(id) else {
             return;
         };
-        waiter.deadline = deadline;
+        waiter.deadline = inner.deadlines.start(timeout_ms, &weak);
         if let Some(signal) = signal {
             waiter.abort = Some(AbortListener::new(signal, move || {
                 give_up(&weak, id, aborted_error())

@@ -56,14 +56,15 @@ impl Id {
 
     /// Stores `text`, which is known to be a JSON string, number or `null`.
     fn from_checked(text: &str) -> Self {
-        match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= INLINE => {
-                let mut bytes = [0; INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
-                Id(Text::Inline { len, bytes })
-            }
-            _ => Id(Text::Heap(text.into())),
+        if text.len() > INLINE {
+            return Id(Text::Heap(text.into()));
         }
+        let mut bytes = [0; INLINE];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Id(Text::Inline {
+            len: text.len() as u8,
+            bytes,
+        })
     }
 
     fn check(text: &str) -> Option<()> {

@@ -292,9 +292,7 @@ impl Inbound {
         };
         let batch = self.batches.get_mut(&key)?;
         // Written straight into the batch reply: no text of its own.
-        batch
-            .text
-            .push(if batch.text.is_empty() { '[' } else { ',' });
+        start_member(&mut batch.text);
         push_response(&mut batch.text, &entry.id, &result);
         batch.waiting = batch.waiting.saturating_sub(1);
         self.finish_batch_if_done(key)
@@ -314,7 +312,12 @@ impl Inbound {
     }
 }
 
-fn append_member(text: &mut String, member: &str) {
+/// Opens the batch reply (`[`) or separates the next member from the last (`,`).
+fn start_member(text: &mut String) {
     text.push(if text.is_empty() { '[' } else { ',' });
+}
+
+fn append_member(text: &mut String, member: &str) {
+    start_member(text);
     text.push_str(member);
 }
