@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use jrpc_shared::{CallError, RawValue, decode_result, encode_params};
+use jrpc_shared::{BatchDraft, CallError, RawBuf, decode_result, encode_params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
@@ -10,29 +10,17 @@ use tokio::sync::oneshot;
 use crate::Connection;
 use crate::call::{CancelGuard, await_answer, deadline_after};
 
-enum Entry {
-    Request {
-        method: String,
-        params: Option<Box<RawValue>>,
-    },
-    Notification {
-        method: String,
-        params: Option<Box<RawValue>>,
-    },
-}
-
 /// A batch being built; send it with [`Batch::send`]. See [`Connection::batch`].
 pub struct Batch {
     conn: Connection,
-    entries: Vec<Entry>,
-    requests: usize,
+    draft: BatchDraft,
     timeout: Duration,
 }
 
 /// The answers to a batch's requests, by the index [`Batch::request`] returned.
 #[derive(Debug)]
 pub struct BatchAnswers {
-    answers: Vec<Result<Box<RawValue>, CallError>>,
+    answers: Vec<Result<RawBuf, CallError>>,
 }
 
 impl Batch {
@@ -40,8 +28,7 @@ impl Batch {
         let timeout = conn.0.request_timeout;
         Batch {
             conn,
-            entries: Vec::new(),
-            requests: 0,
+            draft: BatchDraft::new(),
             timeout,
         }
     }
@@ -53,12 +40,7 @@ impl Batch {
         params: &P,
     ) -> Result<usize, CallError> {
         let params = encode_params(params)?;
-        self.entries.push(Entry::Request {
-            method: method.to_owned(),
-            params,
-        });
-        self.requests += 1;
-        Ok(self.requests - 1)
+        Ok(self.draft.request_owned(method, params))
     }
 
     /// Adds a notification.
@@ -68,10 +50,7 @@ impl Batch {
         params: &P,
     ) -> Result<&mut Self, CallError> {
         let params = encode_params(params)?;
-        self.entries.push(Entry::Notification {
-            method: method.to_owned(),
-            params,
-        });
+        self.draft.notify_owned(method, params);
         Ok(self)
     }
 
@@ -86,29 +65,21 @@ impl Batch {
     /// could be sent. An empty batch sends nothing.
     pub async fn send(self) -> Result<BatchAnswers, CallError> {
         let conn = &self.conn;
-        let mut receivers = Vec::with_capacity(self.requests);
-        let text = {
-            let mut outbound = conn.outbound();
-            let mut builder = outbound.batch();
-            for entry in &self.entries {
-                match entry {
-                    Entry::Request { method, params } => {
-                        let (tx, rx) = oneshot::channel();
-                        let id = builder.request(method, params.as_deref(), tx);
-                        receivers.push((id, rx));
-                    }
-                    Entry::Notification { method, params } => {
-                        builder.notify(method, params.as_deref())
-                    }
-                }
-            }
-            builder.finish().map_err(|_| CallError::ConnectionClosed)?
-        };
-        let Some(text) = text else {
+        let mut receivers = Vec::with_capacity(self.draft.requests());
+        let sent = conn
+            .outbound()
+            .batch(&self.draft, |_| {
+                let (tx, rx) = oneshot::channel();
+                receivers.push(rx);
+                tx
+            })
+            .map_err(|_| CallError::ConnectionClosed)?;
+        let Some((ids, text)) = sent else {
             return Ok(BatchAnswers {
                 answers: Vec::new(),
             });
         };
+        let receivers: Vec<_> = ids.into_iter().zip(receivers).collect();
         let guards: Vec<_> = receivers
             .iter()
             .map(|(id, _)| CancelGuard::new(conn, *id))
@@ -125,14 +96,14 @@ impl Batch {
 
 impl BatchAnswers {
     /// The raw answer to request `index`.
-    pub fn raw(&self, index: usize) -> Option<&Result<Box<RawValue>, CallError>> {
+    pub fn raw(&self, index: usize) -> Option<&Result<RawBuf, CallError>> {
         self.answers.get(index)
     }
 
     /// Decodes the answer to request `index`.
     pub fn decode<R: DeserializeOwned>(&self, index: usize) -> Result<R, CallError> {
         match self.answers.get(index) {
-            Some(Ok(raw)) => decode_result(raw),
+            Some(Ok(raw)) => decode_result(raw.as_raw()),
             Some(Err(CallError::Rpc(e))) => Err(CallError::Rpc(e.clone())),
             Some(Err(CallError::Timeout(t))) => Err(CallError::Timeout(*t)),
             Some(Err(CallError::Cancelled)) => Err(CallError::Cancelled),
@@ -151,7 +122,7 @@ impl BatchAnswers {
     }
 
     /// All answers, in the order the requests were added.
-    pub fn into_vec(self) -> Vec<Result<Box<RawValue>, CallError>> {
+    pub fn into_vec(self) -> Vec<Result<RawBuf, CallError>> {
         self.answers
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use jrpc_shared::{CallError, ErrorObject, RawValue};
+use jrpc_shared::{CallError, ErrorObject, RawBuf};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
@@ -51,11 +51,11 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
 
 /// Waits for `rx` until `deadline`; on timeout the guard cancels the call.
 pub(crate) async fn await_answer(
-    rx: oneshot::Receiver<Result<Box<RawValue>, ErrorObject>>,
+    rx: oneshot::Receiver<Result<RawBuf, ErrorObject>>,
     mut guard: CancelGuard<'_>,
     deadline: Instant,
     timeout: Duration,
-) -> Result<Box<RawValue>, CallError> {
+) -> Result<RawBuf, CallError> {
     let answer = tokio::time::timeout_at(deadline, rx).await;
     match answer {
         Err(_elapsed) => Err(CallError::Timeout(timeout)), // guard drops here: cancel sent

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
 use http::HeaderMap;
-use jrpc_shared::{CallError, ErrorObject, Outbound, RawValue, decode_result, encode_params};
+use jrpc_shared::{CallError, ErrorObject, Outbound, Raw, RawBuf, decode_result, encode_params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{oneshot, watch};
@@ -26,7 +26,7 @@ use crate::batch::Batch;
 use crate::call::{CancelGuard, await_answer, deadline_after};
 
 /// What waits for the answer to one outgoing call.
-pub(crate) type Waiter = oneshot::Sender<Result<Box<RawValue>, ErrorObject>>;
+pub(crate) type Waiter = oneshot::Sender<Result<RawBuf, ErrorObject>>;
 
 /// Why the driver should close the connection (stored in [`Control`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,18 +194,18 @@ impl Connection {
         timeout: Duration,
     ) -> Result<R, CallError> {
         let raw = self
-            .request_raw(method, encode_params(params)?.as_deref(), timeout)
+            .request_raw(method, encode_params(params)?.as_ref().map(RawBuf::as_raw), timeout)
             .await?;
-        decode_result(&raw)
+        decode_result(raw.as_raw())
     }
 
     /// Calls `method` with already-encoded params and returns the raw result.
     pub async fn request_raw(
         &self,
         method: &str,
-        params: Option<&RawValue>,
+        params: Option<Raw<'_>>,
         timeout: Duration,
-    ) -> Result<Box<RawValue>, CallError> {
+    ) -> Result<RawBuf, CallError> {
         let (tx, rx) = oneshot::channel();
         let (id, text) = self
             .outbound()
@@ -223,7 +223,10 @@ impl Connection {
         params: &P,
     ) -> Result<(), CallError> {
         let params = encode_params(params)?;
-        self.send_text(jrpc_shared::notification_text(method, params.as_deref()))
+        self.send_text(jrpc_shared::notification_text(
+            method,
+            params.as_ref().map(RawBuf::as_raw),
+        ))
             .await
     }
 

@@ -21,10 +21,7 @@ use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
 use jrpc_shared::handler::BoxFuture;
-use jrpc_shared::{
-    Action, CallToken, ErrorObject, HandlerResult, Id, Inbound, Outcome, error_response_text,
-    reject_frame,
-};
+use jrpc_shared::{Action, CallToken, ErrorObject, HandlerResult, Inbound, Outcome};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
@@ -84,7 +81,6 @@ pub(crate) struct Driver<S> {
     running_notifications: usize,
     queue: WriteQueue,
     unflushed: bool,
-    max_message_size: usize,
     max_in_flight: usize,
     shutdown_grace: Duration,
     /// Set once a close was requested: the deadline for finishing up.
@@ -102,13 +98,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             ws,
             conn,
             methods,
-            inbound: Inbound::new(limits.max_in_flight).with_max_batch_len(limits.max_batch_len),
+            inbound: Inbound::new(limits.max_in_flight)
+                .with_max_batch_len(limits.max_batch_len)
+                .with_max_message_size(limits.max_message_size),
             tasks: FuturesUnordered::new(),
             aborts: Default::default(),
             running_notifications: 0,
             queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,
-            max_message_size: limits.max_message_size,
             max_in_flight: limits.max_in_flight,
             shutdown_grace: limits.shutdown_grace,
             closing: None,
@@ -288,42 +285,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     }
 
     fn on_message(&mut self, message: Message) {
-        match message {
-            Message::Text(text) if text.len() > self.max_message_size => self.reject(text.as_str()),
-            Message::Text(text) => self.on_text(text.as_str()),
-            Message::Binary(_) => {
-                let error = ErrorObject::new(
-                    jrpc_shared::code::PARSE_ERROR,
-                    "Parse error: binary frames are not accepted; send JSON-RPC messages as text frames",
-                );
-                self.queue.push(error_response_text(&Id::null(), &error));
-            }
+        let methods = Arc::clone(&self.methods);
+        let mut actions = Vec::new();
+        match &message {
+            Message::Text(text) => self.inbound.receive(text.as_str(), &methods.table, &mut actions),
+            Message::Binary(_) => self.inbound.receive_binary(&mut actions),
             // Pings are answered by tungstenite; a close frame ends the stream next.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
-    }
-
-    fn reject(&mut self, text: &str) {
-        let error = ErrorObject::message_too_large(text.len(), self.max_message_size);
-        let rejection = reject_frame(text, &error, self.inbound.max_batch_len());
-        self.queue.extend(rejection.reply);
-        for id in rejection.settle {
-            if let Some(waiter) = self.conn.outbound().take(id) {
-                let _ = waiter.send(Err(error.clone()));
-            }
-        }
-    }
-
-    fn on_text(&mut self, text: &str) {
-        let methods = Arc::clone(&self.methods);
-        let mut actions = Vec::new();
-        self.inbound.receive(text, &methods.table, &mut actions);
         for action in actions {
             match action {
                 Action::Reply(text) => self.queue.push(text),
                 Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
                     // The caller may have stopped waiting; that is fine.
-                    Some(waiter) => drop(waiter.send(outcome.map(|r| r.to_owned()))),
+                    Some(waiter) => drop(waiter.send(outcome.map(|r| r.to_buf()))),
                     None => tracing::debug!(id, "ignored a late, unknown or duplicate response"),
                 },
                 Action::Abort(token) => {

@@ -49,7 +49,10 @@ pub use batch::{Batch, BatchAnswers};
 pub use client::{Client, ClientBuilder, ConnectError};
 pub use config::Limits;
 pub use connection::Connection;
-pub use jrpc_shared::{CallError, ErrorObject, RawValue, code};
+pub use jrpc_shared::{CallError, ErrorObject, Raw, RawBuf, code};
+/// serde_json's raw value, for handler params and results that keep part of
+/// their JSON undecoded.
+pub use serde_json::value::RawValue;
 pub use method_set::MethodSet;
 pub use origin::OriginPolicy;
 pub use server::{Server, ServerBuilder, ServerHandle};

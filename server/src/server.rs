@@ -293,7 +293,7 @@ impl ServerHandle {
         params: &P,
     ) -> Result<usize, CallError> {
         let params = encode_params(params)?;
-        let text = notification_text(method, params.as_deref());
+        let text = notification_text(method, params.as_ref().map(jrpc_shared::RawBuf::as_raw));
         Ok(self
             .connections()
             .iter()

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jrpc_shared::handler::{DynHandler, Outcome, SyncFn};
 use jrpc_shared::parse::{Frame, parse};
-use jrpc_shared::{Action, ErrorObject, Id, Inbound, Methods, RawValue, response_text};
+use jrpc_shared::{Action, ErrorObject, Id, Inbound, Methods, RawBuf, response_text};
 
 const REQUEST: &str = r#"{"jsonrpc":"2.0","method":"math.sum","params":[1,2],"id":12345}"#;
 
@@ -87,8 +87,7 @@ fn engine(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("write");
     let id = Id::from(12345u64);
-    let result: Result<Box<RawValue>, ErrorObject> =
-        Ok(RawValue::from_string("3".to_owned()).expect("3 is JSON"));
+    let result: Result<RawBuf, ErrorObject> = Ok(RawBuf::new("3".to_owned()).expect("3 is JSON"));
     group.throughput(Throughput::Elements(1));
     group.bench_function("response", |b| {
         b.iter(|| response_text(black_box(&id), black_box(&result)))

@@ -9,6 +9,7 @@ use crate::{ErrorObject, error_object::code};
 /// Each variant maps to a JSON-RPC code with [`CallError::code`], so the
 /// browser driver can turn any of them into one kind of JavaScript error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// The peer answered with an error object.
     #[error("the peer answered with an error: {0}")]
@@ -23,9 +24,11 @@ pub enum CallError {
     #[error("the connection closed before the call was answered")]
     ConnectionClosed,
     /// The params could not be encoded as JSON (for example they held NaN).
+    #[cfg(feature = "serde")]
     #[error("the params cannot be sent as JSON: {0}")]
     Encode(serde_json::Error),
     /// The result did not decode into the requested type.
+    #[cfg(feature = "serde")]
     #[error("the result does not have the expected type: {0}")]
     Decode(serde_json::Error),
 }
@@ -38,7 +41,9 @@ impl CallError {
             CallError::Timeout(_) => code::REQUEST_TIMEOUT,
             CallError::Cancelled => code::REQUEST_CANCELLED,
             CallError::ConnectionClosed => code::CONNECTION_CLOSED,
+            #[cfg(feature = "serde")]
             CallError::Encode(_) => code::INVALID_PARAMS,
+            #[cfg(feature = "serde")]
             CallError::Decode(_) => code::INTERNAL_ERROR,
         }
     }

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use crate::RawBuf;
+use crate::digits::u64_text;
 
 /// Error codes, from the specification and from this library's server-error range.
 ///
@@ -40,27 +40,18 @@ pub mod code {
 /// A JSON-RPC error object: `{"code": .., "message": .., "data": ..}`.
 ///
 /// ```
-/// use jrpc_shared::ErrorObject;
-/// let e = ErrorObject::new(100, "division by zero");
-/// assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"code":100,"message":"division by zero"}"#);
+/// use jrpc_shared::{ErrorObject, RawBuf};
+/// let e = ErrorObject::new(100, "division by zero").with_data_raw(RawBuf::string("x"));
+/// assert_eq!(e.to_json(), r#"{"code":100,"message":"division by zero","data":"x"}"#);
 /// ```
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ErrorObject {
     /// The error code (see [`code`]).
     pub code: i64,
     /// A short description.
     pub message: Cow<'static, str>,
     /// Optional detail, any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Box<RawValue>>,
-}
-
-impl PartialEq for ErrorObject {
-    fn eq(&self, other: &Self) -> bool {
-        self.code == other.code
-            && self.message == other.message
-            && self.data_json() == other.data_json()
-    }
+    pub data: Option<RawBuf>,
 }
 
 impl ErrorObject {
@@ -73,12 +64,19 @@ impl ErrorObject {
         }
     }
 
+    /// Attaches `data`, already JSON.
+    pub fn with_data_raw(mut self, data: RawBuf) -> Self {
+        self.data = Some(data);
+        self
+    }
+
     /// Attaches `data`, serialised to JSON. Data that cannot be serialised
     /// (or holds NaN/Infinity) is replaced by its error text rather than lost silently.
+    #[cfg(feature = "serde")]
     pub fn with_data<T: serde::Serialize + ?Sized>(mut self, data: &T) -> Self {
         self.data = Some(match crate::finite::to_raw_value(data) {
-            Ok(raw) => raw,
-            Err(e) => crate::finite::string_raw(&e.to_string()),
+            Ok(raw) => raw.into(),
+            Err(e) => RawBuf::string(&e.to_string()),
         });
         self
     }
@@ -86,6 +84,14 @@ impl ErrorObject {
     /// -32700 "Parse error".
     pub fn parse_error() -> Self {
         Self::new(code::PARSE_ERROR, "Parse error")
+    }
+
+    /// -32700 for a binary frame: JSON-RPC messages travel as text frames.
+    pub fn binary_frame() -> Self {
+        Self::new(
+            code::PARSE_ERROR,
+            "Parse error: binary frames are not accepted; send JSON-RPC messages as text frames",
+        )
     }
 
     /// -32600 "Invalid Request".
@@ -112,7 +118,11 @@ impl ErrorObject {
     pub fn server_busy(limit: usize) -> Self {
         Self::new(
             code::SERVER_BUSY,
-            format!("Server busy: more than {limit} calls in flight on this connection"),
+            concat(&[
+                "Server busy: more than ",
+                &u64_text(limit as u64),
+                " calls in flight on this connection",
+            ]),
         )
     }
 
@@ -120,7 +130,13 @@ impl ErrorObject {
     pub fn message_too_large(len: usize, limit: usize) -> Self {
         Self::new(
             code::MESSAGE_TOO_LARGE,
-            format!("Message too large: {len} bytes, the limit is {limit} bytes"),
+            concat(&[
+                "Message too large: ",
+                &u64_text(len as u64),
+                " bytes, the limit is ",
+                &u64_text(limit as u64),
+                " bytes",
+            ]),
         )
     }
 
@@ -131,18 +147,51 @@ impl ErrorObject {
 
     /// The `data` member as JSON text, if any.
     pub fn data_json(&self) -> Option<&str> {
-        self.data.as_deref().map(RawValue::get)
+        self.data.as_ref().map(RawBuf::get)
     }
+
+    /// The error object as JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(48 + self.message.len());
+        crate::wire::push_error_object(&mut out, self);
+        out
+    }
+}
+
+/// Joins message pieces without `format!` (see [`crate::digits`]).
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 impl fmt::Display for ErrorObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (code {})", self.message, self.code)?;
         if let Some(data) = &self.data {
-            write!(f, ", data: {}", data.get())?;
+            write!(f, ", data: {data}")?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for ErrorObject {}
+
+/// `{"code": .., "message": .., "data": ..}`, as on the wire.
+#[cfg(feature = "serde")]
+impl serde::Serialize for ErrorObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ErrorObject", 3)?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("message", &self.message)?;
+        if let Some(data) = &self.data {
+            s.serialize_field("data", data)?;
+        } else {
+            s.skip_field("data")?;
+        }
+        s.end()
+    }
+}

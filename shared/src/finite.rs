@@ -37,15 +37,6 @@ pub fn write_json<T: Serialize + ?Sized>(
     value.serialize(Finite(&mut ser))
 }
 
-/// A JSON string literal holding `s` as a RawValue (infallible).
-pub fn string_raw(s: &str) -> Box<RawValue> {
-    // Serialising a &str into memory cannot fail; the fallbacks only exist so this
-    // function is total without unwrap. `""` is valid JSON, and `null` is a constant.
-    serde_json::value::to_raw_value(s)
-        .or_else(|_| RawValue::from_string(String::from("\"\"")))
-        .unwrap_or_else(|_| RawValue::NULL.to_owned())
-}
-
 /// Serializer wrapper that forwards everything to `S` but rejects non-finite floats.
 ///
 /// Also used for the compound states (`S::SerializeSeq`, …) so that every element,
@@ -409,10 +400,4 @@ mod tests {
         assert_eq!(to_raw_value(&value.boxed).unwrap().get(), "1e400");
     }
 
-    #[test]
-    fn string_raw_is_a_json_string_literal() {
-        assert_eq!(string_raw("a\"b").get(), r#""a\"b""#);
-        assert_eq!(string_raw("").get(), r#""""#);
-        assert_eq!(string_raw("\n\u{0}é").get(), r#""\n\u0000é""#);
-    }
 }

@@ -7,17 +7,19 @@
 //! answer without allocating a future, so a driver can reply at once.
 
 use std::future::Future;
+#[cfg(feature = "serde")]
 use std::marker::PhantomData;
 use std::pin::Pin;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+#[cfg(feature = "serde")]
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{ErrorObject, decode_params, encode_result};
+#[cfg(feature = "serde")]
+use crate::{decode_params, encode_result};
+use crate::{ErrorObject, Raw, RawBuf};
 
 /// What a handler produces: the encoded result or an error object.
-pub type HandlerResult = Result<Box<RawValue>, ErrorObject>;
+pub type HandlerResult = Result<RawBuf, ErrorObject>;
 
 /// A boxed handler future.
 pub type BoxFuture = Pin<Box<dyn Future<Output = HandlerResult> + Send + 'static>>;
@@ -33,7 +35,7 @@ pub enum Outcome {
 /// A method implementation, type-erased over its params and result types.
 pub trait Handler<Ctx>: Send + Sync + 'static {
     /// Starts the handler with the call's context and raw params.
-    fn call(&self, ctx: Ctx, params: Option<&RawValue>) -> Outcome;
+    fn call(&self, ctx: Ctx, params: Option<Raw<'_>>) -> Outcome;
 }
 
 /// A boxed handler, as stored in a method table.
@@ -44,15 +46,17 @@ pub type DynHandler<Ctx> = Box<dyn Handler<Ctx>>;
 /// ```
 /// use jrpc_shared::{handler::{AsyncFn, Handler, Outcome}, ErrorObject};
 /// let add = AsyncFn::new(|_ctx: (), (a, b): (i64, i64)| async move { Ok::<_, ErrorObject>(a + b) });
-/// let raw = serde_json::value::RawValue::from_string("[2, 3]".into()).unwrap();
-/// let Outcome::Pending(fut) = add.call((), Some(&raw)) else { panic!() };
+/// let raw = jrpc_shared::Raw::new("[2, 3]").unwrap();
+/// let Outcome::Pending(fut) = add.call((), Some(raw)) else { panic!() };
 /// assert_eq!(futures_executor::block_on(fut).unwrap().get(), "5");
 /// ```
+#[cfg(feature = "serde")]
 pub struct AsyncFn<F, P, R, E> {
     f: F,
     types: PhantomData<fn(P) -> (R, E)>,
 }
 
+#[cfg(feature = "serde")]
 impl<F, P, R, E> AsyncFn<F, P, R, E> {
     /// Wraps `f`.
     pub fn new(f: F) -> Self {
@@ -63,6 +67,7 @@ impl<F, P, R, E> AsyncFn<F, P, R, E> {
     }
 }
 
+#[cfg(feature = "serde")]
 impl<Ctx, F, Fut, P, R, E> Handler<Ctx> for AsyncFn<F, P, R, E>
 where
     F: Fn(Ctx, P) -> Fut + Send + Sync + 'static,
@@ -71,7 +76,7 @@ where
     R: Serialize + 'static,
     E: Into<ErrorObject> + 'static,
 {
-    fn call(&self, ctx: Ctx, params: Option<&RawValue>) -> Outcome {
+    fn call(&self, ctx: Ctx, params: Option<Raw<'_>>) -> Outcome {
         match decode_params::<P>(params) {
             Err(e) => Outcome::Ready(Err(e)),
             Ok(p) => {
@@ -92,15 +97,17 @@ where
 /// ```
 /// use jrpc_shared::{handler::{Handler, Outcome, SyncFn}, ErrorObject};
 /// let add = SyncFn::new(|_ctx: (), (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b));
-/// let raw = serde_json::value::RawValue::from_string("[2, 3]".into()).unwrap();
-/// let Outcome::Ready(result) = add.call((), Some(&raw)) else { panic!() };
+/// let raw = jrpc_shared::Raw::new("[2, 3]").unwrap();
+/// let Outcome::Ready(result) = add.call((), Some(raw)) else { panic!() };
 /// assert_eq!(result.unwrap().get(), "5");
 /// ```
+#[cfg(feature = "serde")]
 pub struct SyncFn<F, P, R, E> {
     f: F,
     types: PhantomData<fn(P) -> (R, E)>,
 }
 
+#[cfg(feature = "serde")]
 impl<F, P, R, E> SyncFn<F, P, R, E> {
     /// Wraps `f`.
     pub fn new(f: F) -> Self {
@@ -111,6 +118,7 @@ impl<F, P, R, E> SyncFn<F, P, R, E> {
     }
 }
 
+#[cfg(feature = "serde")]
 impl<Ctx, F, P, R, E> Handler<Ctx> for SyncFn<F, P, R, E>
 where
     F: Fn(Ctx, P) -> Result<R, E> + Send + Sync + 'static,
@@ -118,7 +126,7 @@ where
     R: Serialize + 'static,
     E: Into<ErrorObject> + 'static,
 {
-    fn call(&self, ctx: Ctx, params: Option<&RawValue>) -> Outcome {
+    fn call(&self, ctx: Ctx, params: Option<Raw<'_>>) -> Outcome {
         Outcome::Ready(match decode_params::<P>(params) {
             Err(e) => Err(e),
             Ok(p) => match (self.f)(ctx, p) {

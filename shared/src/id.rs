@@ -8,8 +8,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
+use crate::Raw;
 
 /// A JSON-RPC request id: a JSON string, number or `null`, stored as raw text.
 ///
@@ -43,13 +42,11 @@ impl Id {
     /// Accepts `text` if it is a JSON string, number or `null`; `None` for any
     /// other JSON, or for text that is not JSON at all.
     pub fn from_raw_json(text: &str) -> Option<Self> {
-        Self::check(text)?;
-        let raw: &RawValue = serde_json::from_str(text).ok()?;
-        Some(Id::from_checked(raw.get()))
+        Self::from_raw(Raw::new(text).ok()?)
     }
 
     /// Like [`Id::from_raw_json`] for a value the parser already read.
-    pub fn from_raw(raw: &RawValue) -> Option<Self> {
+    pub fn from_raw(raw: Raw<'_>) -> Option<Self> {
         Self::check(raw.get())?;
         Some(Id::from_checked(raw.get()))
     }
@@ -106,7 +103,7 @@ impl Id {
 impl From<u64> for Id {
     fn from(n: u64) -> Self {
         // The text of a u64 is always a valid JSON number.
-        Id::from_checked(&n.to_string())
+        Id::from_checked(&crate::digits::u64_text(n))
     }
 }
 
@@ -136,14 +133,12 @@ impl fmt::Display for Id {
     }
 }
 
-impl Serialize for Id {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Written verbatim, as raw JSON. Not on any hot path: responses are
-        // written by hand around `as_json`.
-        match RawValue::from_string(self.as_json().to_owned()) {
-            Ok(raw) => raw.serialize(serializer),
-            Err(_) => serializer.serialize_unit(),
-        }
+/// Written verbatim, as raw JSON. Not on any hot path: responses are
+/// written by hand around `as_json`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Raw::scanned(self.as_json()).serialize(serializer)
     }
 }
 

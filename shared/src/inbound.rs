@@ -7,15 +7,17 @@
 //! result to [`Inbound::complete`], which returns the text to send (a response,
 //! or a whole batch reply once its last member is done). Every request gets
 //! exactly one response; a batch of only notifications gets none.
+//!
+//! What a frame costs is bounded by the frame: its size is checked before it
+//! is read, a batch's length is capped, and a `$/cancelRequest` finds its call
+//! through an index rather than a scan of every call in flight.
 
 use std::borrow::Cow;
-
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use std::collections::HashMap;
 
 use crate::parse::{Frame, Item, parse};
 use crate::wire::{push_error, push_response, response_text};
-use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, LocalMap, Methods};
+use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, LocalMap, Methods, Raw, RawBuf};
 
 /// Identifies one incoming request while its handler runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,7 +33,7 @@ pub enum Action<'a, 'm, H> {
         /// The method name (for logs).
         method: Cow<'a, str>,
         /// The params member as raw JSON.
-        params: Option<&'a RawValue>,
+        params: Option<Raw<'a>>,
         /// `Some` for a request.
         token: Option<CallToken>,
     },
@@ -43,7 +45,7 @@ pub enum Action<'a, 'm, H> {
         /// The id of this side's call.
         id: u64,
         /// The peer's result or error.
-        outcome: Result<&'a RawValue, ErrorObject>,
+        outcome: Result<Raw<'a>, ErrorObject>,
     },
     /// The peer cancelled this request: drop its handler (its reply is already written).
     Abort(CallToken),
@@ -64,20 +66,25 @@ struct BatchReply {
 pub struct Inbound {
     next_token: u64,
     in_flight: LocalMap<u64, InFlight>,
+    /// The token of the request in flight under each id, for `$/cancelRequest`.
+    /// Built when the first cancel arrives and kept from then on, so a peer
+    /// that never cancels does not pay for it. Keyed by the peer's ids, so it
+    /// keeps the DoS-resistant hasher. Of two requests in flight under one id
+    /// (which the specification asks peers not to send), the later one is
+    /// the one a cancel reaches.
+    by_id: Option<HashMap<Id, u64>>,
     batches: LocalMap<u64, BatchReply>,
     max_in_flight: usize,
     max_batch_len: usize,
+    max_message_size: usize,
     refusal: Option<ErrorObject>,
 }
 
 /// Default for [`Inbound::with_max_batch_len`].
 pub const DEFAULT_MAX_BATCH_LEN: usize = 1024;
 
-#[derive(Deserialize)]
-struct CancelParams<'a> {
-    #[serde(borrow)]
-    id: &'a RawValue,
-}
+/// Default for [`Inbound::with_max_message_size`]: 1 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
 
 impl Inbound {
     /// A new receiver that answers requests beyond `max_in_flight` concurrent
@@ -86,11 +93,25 @@ impl Inbound {
         Inbound {
             next_token: 0,
             in_flight: LocalMap::default(),
+            by_id: None,
             batches: LocalMap::default(),
             max_in_flight,
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             refusal: None,
         }
+    }
+
+    /// Sets the largest frame (in bytes) that is read; a larger one is
+    /// refused without running anything in it (see [`Inbound::receive`]).
+    pub fn with_max_message_size(mut self, max: usize) -> Self {
+        self.max_message_size = max;
+        self
+    }
+
+    /// The largest frame read.
+    pub fn max_message_size(&self) -> usize {
+        self.max_message_size
     }
 
     /// Sets the largest batch accepted; a longer one is answered with a single
@@ -123,12 +144,22 @@ impl Inbound {
     }
 
     /// Reads one text frame and appends what to do to `actions`.
+    ///
+    /// A frame over the size limit is refused: a request in it is answered
+    /// with -32001 under its own id (a batch with one -32001 under id `null`,
+    /// not one per member), and a response in it fails the call it answers,
+    /// so nobody waits for a timeout; nothing in it runs.
     pub fn receive<'a, 'm, H>(
         &mut self,
         text: &'a str,
         methods: &'m Methods<H>,
         actions: &mut Vec<Action<'a, 'm, H>>,
     ) {
+        if text.len() > self.max_message_size {
+            let error = ErrorObject::message_too_large(text.len(), self.max_message_size);
+            crate::reject::refuse(text, &error, self.max_batch_len, actions);
+            return;
+        }
         match parse(text, self.max_batch_len) {
             Frame::Error(error) => {
                 let mut out = String::with_capacity(80);
@@ -144,6 +175,14 @@ impl Inbound {
             }
             Frame::Batch(items) => self.batch(items, methods, actions),
         }
+    }
+
+    /// A binary frame: JSON-RPC over WebSocket travels in text frames, so it
+    /// is answered with one -32700 error (id `null`), as invalid JSON is.
+    pub fn receive_binary<H>(&mut self, actions: &mut Vec<Action<'_, '_, H>>) {
+        let mut out = String::with_capacity(160);
+        push_error(&mut out, &Id::null(), &ErrorObject::binary_frame());
+        actions.push(Action::Reply(out));
     }
 
     fn batch<'a, 'm, H>(
@@ -210,7 +249,7 @@ impl Inbound {
             Item::Call { method, params, id } if method == CANCEL_METHOD => {
                 self.cancel(params, actions);
                 if let Some(id) = id {
-                    push_response(out, &id, &Ok(RawValue::NULL.to_owned()));
+                    push_response(out, &id, &Ok(RawBuf::null()));
                 }
             }
             Item::Call { id, .. } if self.refusal.is_some() => {
@@ -246,6 +285,9 @@ impl Inbound {
     fn register(&mut self, id: Id, batch: Option<u64>) -> CallToken {
         let token = self.next_token;
         self.next_token += 1;
+        if let Some(by_id) = &mut self.by_id {
+            by_id.insert(id.clone(), token);
+        }
         self.in_flight.insert(token, InFlight { id, batch });
         if let Some(b) = batch.and_then(|key| self.batches.get_mut(&key)) {
             b.waiting += 1;
@@ -254,25 +296,19 @@ impl Inbound {
     }
 
     /// `$/cancelRequest`: answer the named request with -32800 and abort its handler.
-    fn cancel<'a, 'm, H>(
-        &mut self,
-        params: Option<&'a RawValue>,
-        actions: &mut Vec<Action<'a, 'm, H>>,
-    ) {
-        let Some(target) = params
-            .and_then(|p| serde_json::from_str::<CancelParams<'_>>(p.get()).ok())
-            .and_then(|p| Id::from_raw(p.id))
-        else {
+    fn cancel<'a, 'm, H>(&mut self, params: Option<Raw<'a>>, actions: &mut Vec<Action<'a, 'm, H>>) {
+        let Some(target) = params.and_then(crate::parse::cancel_target) else {
             debug!("ignored a {CANCEL_METHOD} without a valid id");
             return;
         };
-        // Cancels are rare and in-flight tables small: a scan beats keeping a second index.
-        let Some(token) = self
-            .in_flight
-            .iter()
-            .find(|(_, f)| f.id == target)
-            .map(|(t, _)| *t)
-        else {
+        let in_flight = &self.in_flight;
+        let by_id = self.by_id.get_or_insert_with(|| {
+            in_flight
+                .iter()
+                .map(|(token, f)| (f.id.clone(), *token))
+                .collect()
+        });
+        let Some(token) = by_id.get(&target).copied() else {
             debug!("ignored a cancel for {target}, which is not in flight");
             return;
         };
@@ -287,6 +323,12 @@ impl Inbound {
     /// Returns `None` for a request that was already answered (cancelled).
     pub fn complete(&mut self, token: CallToken, result: HandlerResult) -> Option<String> {
         let entry = self.in_flight.remove(&token.0)?;
+        if let Some(by_id) = &mut self.by_id {
+            // Only if the id still names this call (a later one may reuse it).
+            if by_id.get(&entry.id) == Some(&token.0) {
+                by_id.remove(&entry.id);
+            }
+        }
         let Some(key) = entry.batch else {
             return Some(response_text(&entry.id, &result));
         };

@@ -6,12 +6,15 @@
 //! the protocol has exactly one implementation.
 //!
 //! - Wire types: [`Id`] (kept as raw JSON text so ids round-trip exactly),
-//!   [`ErrorObject`] and its [`code`]s, and [`parse`] for incoming frames.
+//!   [`Raw`] and [`RawBuf`] (JSON values kept as text), [`ErrorObject`] and
+//!   its [`code`]s, and [`parse`] for incoming frames, on the crate's own
+//!   strict JSON scanner, [`json`].
 //! - [`Inbound`]: incoming requests, notifications, batches and
 //!   `$/cancelRequest`; dispatch through a [`Methods`] table.
 //! - [`Outbound`]: id allocation and the pending-call table, generic over what
 //!   waits for an answer.
-//! - [`handler`]: typed Rust handlers with serde-decoded params.
+//! - [`handler`]: typed Rust handlers with serde-decoded params (the `serde`
+//!   feature, on by default; the browser build leaves it off).
 //!
 //! Invariants: every request that arrives gets exactly one response; a late,
 //! unknown or duplicate response is ignored; nothing here panics on input.
@@ -24,7 +27,7 @@
 //! let mut actions = Vec::new();
 //! inbound.receive(r#"{"jsonrpc":"2.0","method":"hello","id":1}"#, &methods, &mut actions);
 //! let Some(Action::Call { token: Some(token), .. }) = actions.pop() else { panic!() };
-//! let reply = inbound.complete(token, Ok(serde_json::value::to_raw_value("hi").unwrap()));
+//! let reply = inbound.complete(token, Ok(jrpc_shared::RawBuf::string("hi")));
 //! assert_eq!(reply.unwrap(), r#"{"jsonrpc":"2.0","result":"hi","id":1}"#);
 //! ```
 
@@ -43,31 +46,38 @@ macro_rules! debug {
     }};
 }
 
+mod batch_draft;
 mod call_error;
+mod digits;
 mod error_object;
+#[cfg(feature = "serde")]
 mod finite;
 pub mod handler;
 mod id;
 mod inbound;
+pub mod json;
 mod local_map;
 mod methods;
 mod outbound;
+#[cfg(feature = "serde")]
 mod params;
 pub mod parse;
+mod raw;
 mod reject;
 mod wire;
 
+pub use batch_draft::BatchDraft;
 pub use call_error::CallError;
 pub use error_object::{ErrorObject, code};
 pub use handler::{HandlerResult, Outcome};
 pub use id::Id;
-pub use inbound::{Action, CallToken, DEFAULT_MAX_BATCH_LEN, Inbound};
+pub use inbound::{Action, CallToken, DEFAULT_MAX_BATCH_LEN, DEFAULT_MAX_MESSAGE_SIZE, Inbound};
 pub use local_map::{LocalHasher, LocalMap};
 pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
-pub use outbound::{BatchBuilder, Closed, Outbound, cancel_text};
+pub use outbound::{Closed, Outbound, cancel_text};
+#[cfg(feature = "serde")]
 pub use params::{decode_params, decode_result, encode_params, encode_result, encode_value};
-pub use reject::{Rejection, reject_frame};
-pub use serde_json::value::RawValue;
+pub use raw::{Raw, RawBuf};
 pub use wire::{VERSION, error_response_text, notification_text, response_text};
 
 /// The notification a peer sends to cancel one of its requests (the Language

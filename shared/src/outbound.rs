@@ -6,10 +6,10 @@
 //! (response, timeout, cancel, close) goes through a method that removes the
 //! entry, and a waiter is therefore settled at most once.
 
-use serde_json::value::RawValue;
-
+use crate::batch_draft::{BatchDraft, Entry};
+use crate::digits::push_u64;
 use crate::wire::push_call;
-use crate::{CANCEL_METHOD, LocalMap};
+use crate::{CANCEL_METHOD, LocalMap, Raw};
 
 /// The connection is closed: no call can be registered any more.
 ///
@@ -52,7 +52,7 @@ impl<W> Outbound<W> {
     pub fn request(
         &mut self,
         method: &str,
-        params: Option<&RawValue>,
+        params: Option<Raw<'_>>,
         waiter: W,
     ) -> Result<(u64, String), Closed<W>> {
         if self.closed {
@@ -72,13 +72,45 @@ impl<W> Outbound<W> {
         id
     }
 
-    /// Starts a batch; nothing is registered until [`BatchBuilder::finish`].
-    pub fn batch(&mut self) -> BatchBuilder<'_, W> {
-        BatchBuilder {
-            outbound: self,
-            text: String::new(),
-            waiters: Vec::new(),
+    /// Registers the requests of `draft`, each with the waiter `waiter(k)`
+    /// makes for its `k`-th request, and returns their ids (in order) and the
+    /// text to send; `None` for an empty draft, which JSON-RPC forbids sending.
+    ///
+    /// ```
+    /// let mut draft = jrpc_shared::BatchDraft::new();
+    /// draft.request("Add", None);
+    /// draft.notify("log", None);
+    /// let mut out = jrpc_shared::Outbound::new();
+    /// let (ids, text) = out.batch(&draft, |k| k).unwrap().unwrap();
+    /// assert!(text.starts_with('[') && text.ends_with(']'));
+    /// assert_eq!(out.take(ids[0]), Some(0));
+    /// ```
+    pub fn batch(
+        &mut self,
+        draft: &BatchDraft,
+        mut waiter: impl FnMut(usize) -> W,
+    ) -> Result<Option<(Vec<u64>, String)>, Closed<()>> {
+        if self.closed {
+            return Err(Closed(()));
         }
+        if draft.is_empty() {
+            return Ok(None);
+        }
+        let mut ids = Vec::with_capacity(draft.requests());
+        let mut text = String::with_capacity(draft.text_len());
+        for entry in draft.entries() {
+            text.push(if text.is_empty() { '[' } else { ',' });
+            let Entry { method, params, request } = entry;
+            let id = request.then(|| {
+                let id = self.allocate();
+                self.pending.insert(id, waiter(ids.len()));
+                ids.push(id);
+                id
+            });
+            push_call(&mut text, method, params.as_ref().map(|p| p.as_raw()), id);
+        }
+        text.push(']');
+        Ok(Some((ids, text)))
     }
 
     /// Removes and returns the waiter for a response with this id; `None` for
@@ -139,58 +171,16 @@ impl<W> Outbound<W> {
 }
 
 /// The `$/cancelRequest` notification for call `id`.
-pub fn cancel_text(id: u64) -> String {
-    format!(r#"{{"jsonrpc":"2.0","method":"{CANCEL_METHOD}","params":{{"id":{id}}}}}"#)
-}
-
-/// Builds one batch message of requests and notifications.
 ///
 /// ```
-/// let mut out = jrpc_shared::Outbound::new();
-/// let mut batch = out.batch();
-/// let a = batch.request("Add", None, 'a');
-/// batch.notify("log", None);
-/// let text = batch.finish().unwrap().unwrap();
-/// assert!(text.starts_with('[') && text.ends_with(']'));
-/// assert_eq!(out.take(a), Some('a'));
+/// assert_eq!(jrpc_shared::cancel_text(7), r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":7}}"#);
 /// ```
-pub struct BatchBuilder<'o, W> {
-    outbound: &'o mut Outbound<W>,
-    text: String,
-    waiters: Vec<(u64, W)>,
-}
-
-impl<W> BatchBuilder<'_, W> {
-    /// Adds a request and returns the id its response will carry.
-    pub fn request(&mut self, method: &str, params: Option<&RawValue>, waiter: W) -> u64 {
-        let id = self.outbound.allocate();
-        self.separator();
-        push_call(&mut self.text, method, params, Some(id));
-        self.waiters.push((id, waiter));
-        id
-    }
-
-    /// Adds a notification.
-    pub fn notify(&mut self, method: &str, params: Option<&RawValue>) {
-        self.separator();
-        push_call(&mut self.text, method, params, None);
-    }
-
-    fn separator(&mut self) {
-        self.text.push(if self.text.is_empty() { '[' } else { ',' });
-    }
-
-    /// Registers the batch's requests and returns the text to send, or `None`
-    /// for an empty batch (which JSON-RPC forbids sending).
-    pub fn finish(mut self) -> Result<Option<String>, Closed<Vec<W>>> {
-        if self.outbound.closed {
-            return Err(Closed(self.waiters.into_iter().map(|(_, w)| w).collect()));
-        }
-        if self.text.is_empty() {
-            return Ok(None);
-        }
-        self.text.push(']');
-        self.outbound.pending.extend(self.waiters);
-        Ok(Some(self.text))
-    }
+pub fn cancel_text(id: u64) -> String {
+    let mut out = String::with_capacity(72);
+    out.push_str(r#"{"jsonrpc":"2.0","method":""#);
+    out.push_str(CANCEL_METHOD);
+    out.push_str(r#"","params":{"id":"#);
+    push_u64(&mut out, id);
+    out.push_str("}}");
+    out
 }

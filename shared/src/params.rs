@@ -7,32 +7,43 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
-use crate::ErrorObject;
+use crate::{ErrorObject, Raw, RawBuf};
 
 /// Decodes `params` (absent, an array or an object) into `P`.
 ///
 /// Absent params decode as `null` (for `()` or `Option`), else as `[]` or `{}`
-/// (for `Vec`, or structs whose fields all have defaults).
+/// (for `Vec`, or structs whose fields all have defaults). Empty params, `[]`
+/// or `{}`, mean the same as absent ones to a method that takes none.
 ///
 /// ```
-/// use jrpc_shared::decode_params;
-/// use serde_json::value::RawValue;
-/// let raw = RawValue::from_string("[1, 2]".into()).unwrap();
-/// let (a, b): (i64, i64) = decode_params(Some(&raw)).unwrap();
+/// use jrpc_shared::{decode_params, Raw};
+/// let (a, b): (i64, i64) = decode_params(Some(Raw::new("[1, 2]").unwrap())).unwrap();
 /// assert_eq!(a + b, 3);
-/// let bad = RawValue::from_string(r#"["x", 2]"#.into()).unwrap();
-/// let err = decode_params::<(i64, i64)>(Some(&bad)).unwrap_err();
+/// let err = decode_params::<(i64, i64)>(Some(Raw::new(r#"["x", 2]"#).unwrap())).unwrap_err();
 /// assert_eq!(err.code, -32602);
 /// assert!(err.message.contains("expected i64"), "{}", err.message);
+/// let (): () = decode_params(Some(Raw::new("[]").unwrap())).unwrap();
+/// let (): () = decode_params(Some(Raw::new("{ }").unwrap())).unwrap();
 /// ```
-pub fn decode_params<P: DeserializeOwned>(params: Option<&RawValue>) -> Result<P, ErrorObject> {
+pub fn decode_params<P: DeserializeOwned>(params: Option<Raw<'_>>) -> Result<P, ErrorObject> {
     let Some(params) = params else {
         return decode_absent();
     };
-    serde_json::from_str(params.get())
-        .map_err(|e| ErrorObject::invalid_params(without_position(&e)))
+    serde_json::from_str(params.get()).or_else(|e| {
+        if is_empty(params) {
+            if let Ok(p) = serde_json::from_str("null") {
+                return Ok(p);
+            }
+        }
+        Err(ErrorObject::invalid_params(without_position(&e)))
+    })
+}
+
+/// `[]` or `{}`, with any whitespace inside.
+fn is_empty(params: Raw<'_>) -> bool {
+    let inner = params.get().get(1..params.get().len().saturating_sub(1));
+    params.is_structured() && inner.is_some_and(|s| s.trim_matches([' ', '\t', '\n', '\r']).is_empty())
 }
 
 fn decode_absent<P: DeserializeOwned>() -> Result<P, ErrorObject> {
@@ -64,12 +75,12 @@ fn without_position(e: &serde_json::Error) -> String {
 }
 
 /// Encodes a handler's result (or a call's params) to raw JSON, refusing NaN and Infinity.
-pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, serde_json::Error> {
-    crate::finite::to_raw_value(value)
+pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<RawBuf, serde_json::Error> {
+    crate::finite::to_raw_value(value).map(RawBuf::from)
 }
 
 /// Encodes a handler's successful result, turning an encoding failure into -32603.
-pub fn encode_result<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
+pub fn encode_result<T: Serialize + ?Sized>(value: &T) -> Result<RawBuf, ErrorObject> {
     encode_value(value).map_err(|e| {
         ErrorObject::internal_error(format_args!("the result cannot be sent as JSON: {e}"))
     })
@@ -88,7 +99,7 @@ pub fn encode_result<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, 
 /// ```
 pub fn encode_params<P: Serialize + ?Sized>(
     params: &P,
-) -> Result<Option<Box<RawValue>>, crate::CallError> {
+) -> Result<Option<RawBuf>, crate::CallError> {
     let raw = encode_value(params).map_err(crate::CallError::Encode)?;
     match raw.get().as_bytes().first() {
         Some(b'n') => Ok(None),
@@ -103,6 +114,6 @@ pub fn encode_params<P: Serialize + ?Sized>(
 }
 
 /// Decodes a call's raw result into `R`.
-pub fn decode_result<R: DeserializeOwned>(raw: &RawValue) -> Result<R, crate::CallError> {
+pub fn decode_result<R: DeserializeOwned>(raw: Raw<'_>) -> Result<R, crate::CallError> {
     serde_json::from_str(raw.get()).map_err(crate::CallError::Decode)
 }

@@ -1,16 +1,17 @@
 //! Reading one incoming WebSocket text frame into classified message items.
 //!
-//! A frame is parsed once, borrowing from the text: params, results and ids
-//! stay `&RawValue` slices until a handler decodes them into its own types.
+//! One pass over the text with the crate's own scanner ([`crate::json`]):
+//! it validates the whole frame as JSON while it picks out each message's
+//! members, and every value it keeps (ids, params, results, error data) is
+//! a [`Raw`] slice of the frame, decoded later by whoever needs it. Nothing is
+//! allocated per message but the batch's list of items and what a reply needs.
 
 use std::borrow::Cow;
 
-use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
-
-use crate::{ErrorObject, Id};
+use crate::digits::u64_text;
+use crate::error_object::concat;
+use crate::json::{self, Cursor, Str};
+use crate::{ErrorObject, Id, Raw, RawBuf, code};
 
 /// One message inside a frame (a frame holds one, or a batch of several).
 #[derive(Debug)]
@@ -20,16 +21,16 @@ pub enum Item<'a> {
         /// The method name.
         method: Cow<'a, str>,
         /// The params member, already checked to be an array or object.
-        params: Option<&'a RawValue>,
+        params: Option<Raw<'a>>,
         /// The id; `None` only when the member is absent.
         id: Option<Id>,
     },
     /// A response to a call this side made.
     Response {
         /// The id as sent back by the peer.
-        id: &'a RawValue,
+        id: Raw<'a>,
         /// The result, or the error object the peer answered with.
-        outcome: Result<&'a RawValue, ErrorObject>,
+        outcome: Result<Raw<'a>, ErrorObject>,
     },
     /// Something that must be answered with an error response.
     Invalid {
@@ -53,28 +54,38 @@ pub enum Frame<'a> {
     Error(ErrorObject),
 }
 
-/// The members of a message object, each kept raw so that a wrong type in one
-/// member still lets the others (notably the id) be read.
-#[derive(Deserialize)]
+/// The members of a message object that JSON-RPC gives a meaning, each kept
+/// raw so that a wrong type in one still lets the others (notably the id) be read.
+#[derive(Default)]
 struct Members<'a> {
-    #[serde(default, borrow, deserialize_with = "present")]
-    jsonrpc: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    method: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    params: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    id: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    result: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    error: Option<&'a RawValue>,
+    jsonrpc: Option<&'a str>,
+    method: Option<&'a str>,
+    params: Option<&'a str>,
+    id: Option<&'a str>,
+    result: Option<&'a str>,
+    error: Option<&'a str>,
+    /// One of the members above appeared twice: the message is invalid.
+    duplicate: bool,
 }
 
-/// Maps a present member to `Some` even when its value is `null`: `"id": null`
-/// is a request, only an absent id makes a notification.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(d).map(Some)
+impl<'a> Members<'a> {
+    fn slot(&mut self, key: Str<'_>) -> Option<&mut Option<&'a str>> {
+        let name = if key.is_escaped() {
+            key.decode()?
+        } else {
+            Cow::Borrowed(key.raw())
+        };
+        Some(match &*name {
+            "jsonrpc" => &mut self.jsonrpc,
+            "method" => &mut self.method,
+            "params" => &mut self.params,
+            "id" => &mut self.id,
+            "result" => &mut self.result,
+            "error" => &mut self.error,
+            // Other members are allowed and ignored.
+            _ => return None,
+        })
+    }
 }
 
 /// Parses one frame of text, refusing batches of more than `max_batch` messages.
@@ -91,195 +102,88 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
 /// assert!(matches!(parse("[1,2,3]", 2), Frame::Error(e) if e.code == -32600));
 /// ```
 pub fn parse(text: &str, max_batch: usize) -> Frame<'_> {
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
-    if trimmed.starts_with('[') {
-        // One pass that classifies each element as it is read. Anything it
-        // cannot finish (invalid JSON, an element with a duplicate key) goes
-        // the careful way, which tells those cases apart.
-        return match read_all(
-            text,
-            Batch::<ItemSeed> {
-                max: max_batch,
-                seed: ItemSeed,
-            },
-        ) {
-            Ok(bounded) => batch_frame(bounded, max_batch, |item| item),
-            Err(_) => match read_all(
-                text,
-                Batch {
-                    max: max_batch,
-                    seed: RawSeed,
-                },
-            ) {
-                Err(_) => Frame::Error(ErrorObject::parse_error()),
-                Ok(bounded) => batch_frame(bounded, max_batch, |raw| element(raw.get())),
-            },
-        };
-    }
-    match serde_json::from_str::<Members<'_>>(text) {
-        Ok(members) => Frame::Single(classify(members)),
-        Err(e) if e.is_data() && is_valid_json(text) => Frame::Single(invalid(Id::null())),
+    let mut c = Cursor::new(text);
+    let frame = match c.peek() {
+        Some(b'[') => batch(&mut c, max_batch),
+        Some(b'{') => members(&mut c, 0).map(|m| Frame::Single(classify(m))),
+        // Valid JSON that is not an object cannot be a message.
+        _ => c.value(0).map(|_| Frame::Single(invalid(Id::null()))),
+    };
+    match frame.and_then(|frame| c.end().map(|()| frame)) {
+        Ok(frame) => frame,
         Err(_) => Frame::Error(ErrorObject::parse_error()),
     }
 }
 
-/// Deserializes all of `text` with `seed`, refusing trailing characters.
-fn read_all<'a, S: DeserializeSeed<'a>>(text: &'a str, seed: S) -> serde_json::Result<S::Value> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = seed.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
-}
-
-fn batch_frame<'a, T>(
-    bounded: Bounded<T>,
-    max_batch: usize,
-    to_item: impl Fn(T) -> Item<'a>,
-) -> Frame<'a> {
-    match bounded {
-        Bounded::Over(count) => Frame::Error(ErrorObject::new(
-            crate::code::INVALID_REQUEST,
-            format!(
-                "Invalid Request: a batch may hold at most {max_batch} messages, this one holds {count}"
-            ),
-        )),
-        Bounded::Within(elements) if elements.is_empty() => {
-            Frame::Error(ErrorObject::invalid_request())
-        }
-        Bounded::Within(elements) => Frame::Batch(elements.into_iter().map(to_item).collect()),
-    }
-}
-
-/// A batch's elements, or only their count once it passes the limit: a huge
-/// batch is skipped through without collecting (and later answering) each element.
-enum Bounded<T> {
-    Within(Vec<T>),
-    Over(usize),
-}
-
-/// A JSON array of at most `max` elements, each read with `seed`.
-struct Batch<S> {
-    max: usize,
-    seed: S,
-}
-
-impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for Batch<S> {
-    type Value = Bounded<S::Value>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for Batch<S> {
-    type Value = Bounded<S::Value>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a batch (JSON array)")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut elements = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(self.max));
+/// A batch: every element is read (and validated) even past the limit, so
+/// that invalid JSON is still a parse error, but only counted, not kept.
+fn batch<'a>(c: &mut Cursor<'a>, max_batch: usize) -> Result<Frame<'a>, json::Error> {
+    c.expect(b'[')?;
+    let mut items = Vec::with_capacity(max_batch.min(16));
+    let mut count = 0usize;
+    if !c.eat(b']') {
         loop {
-            if elements.len() == self.max {
-                let mut more = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    more += 1;
-                }
-                if more > 0 {
-                    return Ok(Bounded::Over(elements.len() + more));
-                }
+            count += 1;
+            if count > max_batch {
+                c.value(1)?;
+            } else if c.peek() == Some(b'{') {
+                items.push(classify(members(c, 1)?));
+            } else {
+                c.value(1)?;
+                items.push(invalid(Id::null()));
+            }
+            if !c.eat(b',') {
+                c.expect(b']')?;
                 break;
             }
-            match seq.next_element_seed(self.seed)? {
-                Some(element) => elements.push(element),
-                None => break,
-            }
         }
-        Ok(Bounded::Within(elements))
     }
+    Ok(if count > max_batch {
+        Frame::Error(ErrorObject::new(
+            code::INVALID_REQUEST,
+            concat(&[
+                "Invalid Request: a batch may hold at most ",
+                &u64_text(max_batch as u64),
+                " messages, this one holds ",
+                &u64_text(count as u64),
+            ]),
+        ))
+    } else if items.is_empty() {
+        Frame::Error(ErrorObject::invalid_request())
+    } else {
+        Frame::Batch(items)
+    })
 }
 
-/// Reads one batch element as raw JSON (the careful path).
-#[derive(Clone, Copy)]
-struct RawSeed;
-
-impl<'de> DeserializeSeed<'de> for RawSeed {
-    type Value = &'de RawValue;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        <&RawValue>::deserialize(d)
-    }
+/// Reads an object inside `open` containers, keeping the members JSON-RPC names.
+fn members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json::Error> {
+    let mut m = Members::default();
+    for_each_member(c, open, |key, value| match m.slot(key) {
+        Some(slot) if slot.is_some() => m.duplicate = true,
+        Some(slot) => *slot = Some(value),
+        None => {}
+    })?;
+    Ok(m)
 }
 
-/// Reads and classifies one batch element in the same pass (the fast path):
-/// an object is a message, any other value an invalid request.
-#[derive(Clone, Copy)]
-struct ItemSeed;
-
-impl<'de> DeserializeSeed<'de> for ItemSeed {
-    type Value = Item<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+/// Reads an object inside `open` containers, calling `f` with each member.
+fn for_each_member<'a>(
+    c: &mut Cursor<'a>,
+    open: usize,
+    mut f: impl FnMut(Str<'a>, &'a str),
+) -> Result<(), json::Error> {
+    c.expect(b'{')?;
+    if c.eat(b'}') {
+        return Ok(());
     }
-}
-
-impl<'de> Visitor<'de> for ItemSeed {
-    type Value = Item<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON-RPC message")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Members::deserialize(MapAccessDeserializer::new(map)).map(classify)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(invalid(Id::null()))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(invalid(Id::null()))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(invalid(Id::null()))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(invalid(Id::null()))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(invalid(Id::null()))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(invalid(Id::null()))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(invalid(Id::null()))
-    }
-}
-
-/// Whether `text` is one valid JSON value (used only on the error path).
-fn is_valid_json(text: &str) -> bool {
-    serde_json::from_str::<IgnoredAny>(text).is_ok()
-}
-
-/// Classifies one element of a batch (already known to be valid JSON).
-fn element(text: &str) -> Item<'_> {
-    if !text.starts_with('{') {
-        return invalid(Id::null());
-    }
-    match serde_json::from_str::<Members<'_>>(text) {
-        Ok(members) => classify(members),
-        // Valid JSON object but unreadable members (e.g. a duplicate key).
-        Err(_) => invalid(Id::null()),
+    loop {
+        let key = c.string()?;
+        c.expect(b':')?;
+        let value = c.value(open + 1)?;
+        f(key, value);
+        if !c.eat(b',') {
+            return c.expect(b'}');
+        }
     }
 }
 
@@ -291,21 +195,26 @@ fn invalid(id: Id) -> Item<'static> {
 }
 
 fn classify(m: Members<'_>) -> Item<'_> {
+    if m.duplicate {
+        return invalid(Id::null());
+    }
     if m.method.is_none() && (m.result.is_some() || m.error.is_some()) {
         return response(m);
     }
     // From here on it must be a valid request or notification.
     let id = match m.id {
         None => None,
-        Some(raw) => match Id::from_raw(raw) {
+        Some(raw) => match Id::from_raw(Raw::scanned(raw)) {
             Some(id) => Some(id),
             // An id of the wrong type cannot be echoed: answer with id null.
             None => return invalid(Id::null()),
         },
     };
     let reply_id = || id.clone().unwrap_or_else(Id::null);
-    let version = m.jsonrpc.and_then(string_value);
-    if version.as_deref() != Some(crate::wire::VERSION) {
+    let version_ok = m.jsonrpc.is_some_and(|v| {
+        v == "\"2.0\"" || string_value(v).is_some_and(|v| v == crate::wire::VERSION)
+    });
+    if !version_ok {
         return invalid(reply_id());
     }
     let Some(method) = m.method.and_then(string_value) else {
@@ -314,16 +223,11 @@ fn classify(m: Members<'_>) -> Item<'_> {
     if m.result.is_some() || m.error.is_some() {
         return invalid(reply_id());
     }
-    if let Some(params) = m.params {
-        if !matches!(params.get().as_bytes().first(), Some(b'[' | b'{')) {
-            return invalid(reply_id());
-        }
+    let params = m.params.map(Raw::scanned);
+    if params.is_some_and(|p| !p.is_structured()) {
+        return invalid(reply_id());
     }
-    Item::Call {
-        method,
-        params: m.params,
-        id,
-    }
+    Item::Call { method, params, id }
 }
 
 /// Responses are read leniently: whatever lets a waiting call settle is accepted,
@@ -332,31 +236,90 @@ fn response(m: Members<'_>) -> Item<'_> {
     let Some(id) = m.id else {
         return Item::Ignored("response without an id");
     };
-    let error = m.error.filter(|e| e.get() != "null");
+    let error = m.error.filter(|e| *e != "null");
     let outcome = match (error, m.result) {
-        (Some(error), _) => Err(
-            serde_json::from_str::<ErrorObject>(error.get()).unwrap_or_else(|e| {
-                ErrorObject::internal_error(format_args!(
-                    "the peer sent a malformed error object: {e}"
-                ))
-                .with_data(error)
-            }),
-        ),
-        (None, Some(result)) => Ok(result),
+        (Some(error), _) => Err(error_object(error).unwrap_or_else(|why| {
+            ErrorObject::new(
+                code::INTERNAL_ERROR,
+                concat(&["Internal error: the peer sent a malformed error object: ", why]),
+            )
+            .with_data_raw(RawBuf::from(Raw::scanned(error)))
+        })),
+        (None, Some(result)) => Ok(Raw::scanned(result)),
         (None, None) => return Item::Ignored("response with neither result nor error"),
     };
-    Item::Response { id, outcome }
+    Item::Response {
+        id: Raw::scanned(id),
+        outcome,
+    }
 }
 
-/// The value of a JSON string, borrowed when it holds no escapes.
-fn string_value(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let text = raw.get();
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains('\\') {
-        serde_json::from_str::<String>(text).ok().map(Cow::Owned)
-    } else {
-        Some(Cow::Borrowed(inner))
+/// Reads an error object (already validated JSON): an integer `code`, a
+/// string `message`, and optional `data`; other members are ignored.
+fn error_object(text: &str) -> Result<ErrorObject, &'static str> {
+    let mut c = Cursor::new(text);
+    if c.peek() != Some(b'{') {
+        return Err("it is not an object");
     }
+    let (mut code, mut message, mut data) = (None, None, None);
+    let mut problem = None;
+    let read = for_each_member(&mut c, 0, |key, value| {
+        let slot = match key.decode().as_deref() {
+            Some("code") => &mut code,
+            Some("message") => &mut message,
+            Some("data") => &mut data,
+            _ => return,
+        };
+        if slot.replace(value).is_some() {
+            problem = Some("a member appears twice");
+        }
+    });
+    if read.is_err() {
+        return Err("it is not valid JSON");
+    }
+    if let Some(problem) = problem {
+        return Err(problem);
+    }
+    let code = json::parse_i64(code.ok_or("it has no code")?).ok_or("its code is not an integer")?;
+    let message = string_value(message.ok_or("it has no message")?)
+        .ok_or("its message is not a string")?
+        .into_owned();
+    let mut error = ErrorObject::new(code, message);
+    // `"data": null` is the same as no data.
+    if let Some(data) = data.filter(|d| *d != "null") {
+        error = error.with_data_raw(RawBuf::from(Raw::scanned(data)));
+    }
+    Ok(error)
+}
+
+/// The params of a `$/cancelRequest`: `{"id": ID}` (or `[ID]`), the id of the
+/// request to cancel.
+pub(crate) fn cancel_target(params: Raw<'_>) -> Option<Id> {
+    let mut c = Cursor::new(params.get());
+    let mut target = None;
+    let mut twice = false;
+    if c.peek() == Some(b'[') {
+        c.expect(b'[').ok()?;
+        target = Some(c.value(1).ok()?);
+        c.expect(b']').ok()?;
+    } else {
+        for_each_member(&mut c, 0, |key, value| {
+            if key.eq_str("id") {
+                twice |= target.replace(value).is_some();
+            }
+        })
+        .ok()?;
+    }
+    if twice {
+        return None;
+    }
+    Id::from_raw(Raw::scanned(target?))
+}
+
+/// The value of a JSON string, borrowed when it holds no escapes; `None` for
+/// any other value.
+fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    Cursor::new(raw).string().ok()?.decode()
 }
 
 #[cfg(test)]

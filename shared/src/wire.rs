@@ -2,50 +2,48 @@
 //!
 //! The envelope is written by hand around already-encoded JSON pieces (ids,
 //! params and results are raw JSON by the time they get here), which avoids a
-//! second serialisation pass and an intermediate `Value` on the hot path.
+//! second serialisation pass and an intermediate tree on the hot path, and
+//! keeps `core::fmt` out of the browser package.
 
-use std::fmt::Write as _;
-
-use serde_json::value::RawValue;
-
-use crate::{ErrorObject, HandlerResult, Id};
+use crate::digits::{push_i64, push_u64};
+use crate::{ErrorObject, HandlerResult, Id, Raw};
 
 /// The protocol version member every message carries.
 pub const VERSION: &str = "2.0";
 
 /// Appends `s` as a JSON string literal.
 pub(crate) fn push_str_literal(out: &mut String, s: &str) {
-    // Method names are almost always plain ASCII: copy them without escaping.
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Method names and messages are almost always plain: copy runs of plain
+    // characters at once and escape only what JSON requires.
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
         }
+        plain = i + 1;
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
 /// Appends a request or (with `id` `None`) a notification.
-pub(crate) fn push_call(
-    out: &mut String,
-    method: &str,
-    params: Option<&RawValue>,
-    id: Option<u64>,
-) {
+pub(crate) fn push_call(out: &mut String, method: &str, params: Option<Raw<'_>>, id: Option<u64>) {
     out.push_str(r#"{"jsonrpc":"2.0","method":"#);
     push_str_literal(out, method);
     if let Some(params) = params {
@@ -53,13 +51,14 @@ pub(crate) fn push_call(
         out.push_str(params.get());
     }
     if let Some(id) = id {
-        let _ = write!(out, r#","id":{id}"#);
+        out.push_str(r#","id":"#);
+        push_u64(out, id);
     }
     out.push('}');
 }
 
 /// Appends a success response.
-pub(crate) fn push_result(out: &mut String, id: &Id, result: &RawValue) {
+pub(crate) fn push_result(out: &mut String, id: &Id, result: Raw<'_>) {
     out.push_str(r#"{"jsonrpc":"2.0","result":"#);
     out.push_str(result.get());
     out.push_str(r#","id":"#);
@@ -67,15 +66,23 @@ pub(crate) fn push_result(out: &mut String, id: &Id, result: &RawValue) {
     out.push('}');
 }
 
+/// Appends an error object: `{"code":..,"message":..,"data":..}`.
+pub(crate) fn push_error_object(out: &mut String, error: &ErrorObject) {
+    out.push_str(r#"{"code":"#);
+    push_i64(out, error.code);
+    out.push_str(r#","message":"#);
+    push_str_literal(out, &error.message);
+    if let Some(data) = &error.data {
+        out.push_str(r#","data":"#);
+        out.push_str(data.get());
+    }
+    out.push('}');
+}
+
 /// Appends an error response.
 pub(crate) fn push_error(out: &mut String, id: &Id, error: &ErrorObject) {
     out.push_str(r#"{"jsonrpc":"2.0","error":"#);
-    match serde_json::to_string(error) {
-        Ok(text) => out.push_str(&text),
-        // An ErrorObject is a code, a string and raw JSON: it always encodes.
-        // Stay total anyway and fall back to a bare internal error.
-        Err(_) => out.push_str(r#"{"code":-32603,"message":"Internal error"}"#),
-    }
+    push_error_object(out, error);
     out.push_str(r#","id":"#);
     out.push_str(id.as_json());
     out.push('}');
@@ -84,7 +91,7 @@ pub(crate) fn push_error(out: &mut String, id: &Id, error: &ErrorObject) {
 /// Appends a response carrying `outcome`.
 pub(crate) fn push_response(out: &mut String, id: &Id, outcome: &HandlerResult) {
     match outcome {
-        Ok(result) => push_result(out, id, result),
+        Ok(result) => push_result(out, id, result.as_raw()),
         Err(error) => push_error(out, id, error),
     }
 }
@@ -92,10 +99,11 @@ pub(crate) fn push_response(out: &mut String, id: &Id, outcome: &HandlerResult) 
 /// A whole notification message as text.
 ///
 /// ```
-/// let text = jrpc_shared::notification_text("log", Some(&serde_json::value::to_raw_value(&["hi"]).unwrap()));
+/// use jrpc_shared::{Raw, notification_text};
+/// let text = notification_text("log", Some(Raw::new(r#"["hi"]"#).unwrap()));
 /// assert_eq!(text, r#"{"jsonrpc":"2.0","method":"log","params":["hi"]}"#);
 /// ```
-pub fn notification_text(method: &str, params: Option<&RawValue>) -> String {
+pub fn notification_text(method: &str, params: Option<Raw<'_>>) -> String {
     let mut out = String::with_capacity(48 + method.len() + params.map_or(0, |p| p.get().len()));
     push_call(&mut out, method, params, None);
     out
@@ -104,8 +112,8 @@ pub fn notification_text(method: &str, params: Option<&RawValue>) -> String {
 /// A whole response message as text: the result, or the error, for request `id`.
 ///
 /// ```
-/// use jrpc_shared::{Id, RawValue, response_text};
-/// let result = Ok(RawValue::from_string("3".to_owned()).unwrap());
+/// use jrpc_shared::{Id, RawBuf, response_text};
+/// let result = Ok(RawBuf::new("3".to_owned()).unwrap());
 /// assert_eq!(response_text(&Id::from(1u64), &result), r#"{"jsonrpc":"2.0","result":3,"id":1}"#);
 /// ```
 pub fn response_text(id: &Id, outcome: &HandlerResult) -> String {
@@ -114,8 +122,8 @@ pub fn response_text(id: &Id, outcome: &HandlerResult) -> String {
     out
 }
 
-/// A whole error response message as text, for errors found before any engine is involved
-/// (for example a binary frame or an over-sized message).
+/// A whole error response message as text, for errors found before any
+/// engine is involved (for example a failed handshake's first message).
 pub fn error_response_text(id: &Id, error: &ErrorObject) -> String {
     let mut out = String::with_capacity(96);
     push_error(&mut out, id, error);
@@ -127,22 +135,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_method_names() {
-        let mut out = String::new();
-        push_str_literal(&mut out, "a\"b\\c\n\u{1}é");
-        let back: String = serde_json::from_str(&out).unwrap();
-        assert_eq!(back, "a\"b\\c\n\u{1}é");
+    fn escapes_strings() {
+        for s in ["a\"b\\c\n\u{1}é", "", "plain", "\u{1f}\t\r", "日本\u{7f}"] {
+            let mut out = String::new();
+            push_str_literal(&mut out, s);
+            let back: String = serde_json::from_str(&out).unwrap();
+            assert_eq!(back, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
     }
 
     #[test]
     fn writes_valid_json() {
-        let params = serde_json::value::to_raw_value(&[1, 2]).unwrap();
+        let params = Raw::new("[1,2]").unwrap();
         let mut out = String::new();
-        push_call(&mut out, "sum", Some(&params), Some(3));
+        push_call(&mut out, "sum", Some(params), Some(3));
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(
             v,
             serde_json::json!({"jsonrpc":"2.0","method":"sum","params":[1,2],"id":3})
+        );
+    }
+
+    #[test]
+    fn error_objects_match_serde() {
+        let e = ErrorObject::new(-32_601, "Method \"x\" not found")
+            .with_data_raw(crate::RawBuf::new("[1,{}]".to_owned()).unwrap());
+        let v: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"code":-32601,"message":"Method \"x\" not found","data":[1,{}]})
         );
     }
 }

@@ -7,7 +7,7 @@ mod common;
 
 use common::{exchange, json, spec_methods};
 use jrpc_shared::handler::{AsyncFn, DynHandler, SyncFn};
-use jrpc_shared::{Action, ErrorObject, Inbound, Methods, Outbound, RawValue};
+use jrpc_shared::{Action, ErrorObject, Inbound, Methods, Outbound, RawBuf};
 use serde_json::json;
 
 /// A table with one method, `slow`, whose handler never finishes.
@@ -206,7 +206,7 @@ fn cancel_request_answers_and_aborts() {
     // The handler finishing late changes nothing: exactly one response per request.
     assert!(
         inbound
-            .complete(token, Ok(RawValue::NULL.to_owned()))
+            .complete(token, Ok(RawBuf::null()))
             .is_none()
     );
 }
@@ -255,11 +255,11 @@ fn batch_reply_waits_for_its_slowest_member() {
     assert_eq!(tokens.len(), 2);
     assert!(
         inbound
-            .complete(tokens[1], Ok(RawValue::NULL.to_owned()))
+            .complete(tokens[1], Ok(RawBuf::null()))
             .is_none()
     );
     let text = inbound
-        .complete(tokens[0], Ok(RawValue::NULL.to_owned()))
+        .complete(tokens[0], Ok(RawBuf::null()))
         .unwrap();
     let v = json(&text);
     assert_eq!(v.as_array().unwrap().len(), 3);
@@ -342,7 +342,7 @@ fn refused_calls_get_the_refusal_and_running_ones_finish() {
         json!({"jsonrpc":"2.0","error":{"code":-32000,"message":"Server shutting down"},"id":2})
     );
     let done = inbound
-        .complete(token, Ok(RawValue::NULL.to_owned()))
+        .complete(token, Ok(RawBuf::null()))
         .unwrap();
     assert_eq!(json(&done)["id"], 1);
 }
@@ -374,12 +374,12 @@ fn cancel_inside_a_batch_keeps_every_answer() {
     // Id 1 was cancelled: its late completion is ignored; id 2 completes the batch.
     assert!(
         inbound
-            .complete(pending[0], Ok(RawValue::NULL.to_owned()))
+            .complete(pending[0], Ok(RawBuf::null()))
             .is_none()
     );
     let reply = json(
         &inbound
-            .complete(pending[1], Ok(RawValue::NULL.to_owned()))
+            .complete(pending[1], Ok(RawBuf::null()))
             .unwrap(),
     );
     let mut codes: Vec<(String, i64)> = reply
@@ -433,20 +433,108 @@ fn an_over_long_batch_gets_one_error() {
     assert_eq!(json(text).as_array().unwrap().len(), 3);
 }
 
+/// Replies and settled ids of one frame given to `inbound`.
+fn replies_and_settled(inbound: &mut Inbound, text: &str) -> (Vec<String>, Vec<(u64, i64)>) {
+    let m = slow_methods();
+    let mut actions = Vec::new();
+    inbound.receive(text, &m, &mut actions);
+    let mut replies = Vec::new();
+    let mut settled = Vec::new();
+    for action in actions {
+        match action {
+            Action::Reply(text) => replies.push(text),
+            Action::Settle { id, outcome } => settled.push((id, outcome.unwrap_err().code)),
+            Action::Call { .. } | Action::Abort(_) => panic!("an over-sized frame ran something"),
+        }
+    }
+    (replies, settled)
+}
+
 #[test]
 fn an_oversized_frame_is_refused_without_a_reply_per_member() {
-    let error = ErrorObject::message_too_large(10, 5);
-    let single = jrpc_shared::reject_frame(r#"{"jsonrpc":"2.0","method":"x","id":"a"}"#, &error, 8);
-    assert_eq!(json(&single.reply.unwrap())["id"], "a");
-    let batch = jrpc_shared::reject_frame(
-        r#"[{"jsonrpc":"2.0","method":"x","id":1},1,{"jsonrpc":"2.0","result":5,"id":7}]"#,
-        &error,
-        8,
-    );
-    let reply = json(&batch.reply.unwrap());
+    let single = r#"{"jsonrpc":"2.0","method":"x","id":"a"}"#;
+    let mut inbound = Inbound::new(8).with_max_message_size(single.len() - 1);
+    let (replies, settled) = replies_and_settled(&mut inbound, single);
+    assert!(settled.is_empty());
+    let [reply] = replies.as_slice() else { panic!("{replies:?}") };
+    let reply = json(reply);
+    assert_eq!(reply["id"], "a");
+    assert_eq!(reply["error"]["code"], -32001);
+    assert!(reply["error"]["message"].as_str().unwrap().contains("the limit is 38 bytes"));
+
+    let batch = r#"[{"jsonrpc":"2.0","method":"x","id":1},1,{"jsonrpc":"2.0","result":5,"id":7}]"#;
+    let (replies, settled) = replies_and_settled(&mut inbound, batch);
+    let [reply] = replies.as_slice() else { panic!("{replies:?}") };
+    let reply = json(reply);
     assert_eq!(reply["id"], serde_json::Value::Null);
     assert_eq!(reply["error"]["code"], -32001);
-    assert_eq!(batch.settle, vec![7]);
-    let notification = jrpc_shared::reject_frame(r#"{"jsonrpc":"2.0","method":"x"}"#, &error, 8);
-    assert!(notification.reply.is_none());
+    assert_eq!(settled, vec![(7, -32001)]);
+
+    let notification = r#"{"jsonrpc":"2.0","method":"xxxxxxxxxxx"}"#;
+    let (replies, settled) = replies_and_settled(&mut inbound, notification);
+    assert!(replies.is_empty() && settled.is_empty());
+    // At the limit it is read as usual.
+    let mut inbound = Inbound::new(8).with_max_message_size(single.len());
+    let (replies, _) = replies_and_settled(&mut inbound, single);
+    assert_eq!(json(&replies[0])["error"]["code"], -32601);
+}
+
+#[test]
+fn a_binary_frame_gets_a_parse_error() {
+    let mut inbound = Inbound::new(8);
+    let mut actions: Vec<Action<'_, '_, ()>> = Vec::new();
+    inbound.receive_binary(&mut actions);
+    let [Action::Reply(text)] = actions.as_slice() else {
+        panic!("expected one reply")
+    };
+    let reply = json(text);
+    assert_eq!(reply["id"], serde_json::Value::Null);
+    assert_eq!(reply["error"]["code"], -32700);
+    assert!(reply["error"]["message"].as_str().unwrap().contains("text frames"));
+}
+
+#[test]
+fn a_batch_of_cancels_reaches_every_call_through_the_index() {
+    let m = slow_methods();
+    let mut inbound = Inbound::new(2048);
+    let calls: Vec<String> = (0..1024)
+        .map(|i| format!(r#"{{"jsonrpc":"2.0","method":"slow","id":{i}}}"#))
+        .collect();
+    let mut actions = Vec::new();
+    inbound.receive(&format!("[{}]", calls.join(",")), &m, &mut actions);
+    assert_eq!(inbound.in_flight(), 1024);
+    let cancels: Vec<String> = (0..1024)
+        .rev()
+        .map(|i| format!(r#"{{"jsonrpc":"2.0","method":"$/cancelRequest","params":{{"id":{i}}}}}"#))
+        .collect();
+    let cancels = format!("[{}]", cancels.join(","));
+    let mut actions = Vec::new();
+    inbound.receive(&cancels, &m, &mut actions);
+    let aborts = actions.iter().filter(|a| matches!(a, Action::Abort(_))).count();
+    assert_eq!(aborts, 1024);
+    assert_eq!(inbound.in_flight(), 0);
+    // The first batch's reply went out with the last cancel: 1024 x -32800.
+    let replies: Vec<&String> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Reply(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    let [reply] = replies.as_slice() else { panic!("{} replies", replies.len()) };
+    let reply = json(reply);
+    let answers = reply.as_array().unwrap();
+    assert_eq!(answers.len(), 1024);
+    assert!(answers.iter().all(|a| a["error"]["code"] == -32800));
+    // The index follows calls that start after it was built.
+    let mut actions = Vec::new();
+    inbound.receive(r#"{"jsonrpc":"2.0","method":"slow","id":"late"}"#, &m, &mut actions);
+    let mut actions = Vec::new();
+    inbound.receive(
+        r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":["late"]}"#,
+        &m,
+        &mut actions,
+    );
+    assert!(actions.iter().any(|a| matches!(a, Action::Abort(_))));
+    assert_eq!(inbound.in_flight(), 0);
 }

@@ -11,7 +11,7 @@
 //! So a single array argument is one positional param (`f '[1,2]'` sends
 //! `[[1,2]]`); `--params` gives the params value itself when that is not wanted.
 
-use jrpc_shared::RawValue;
+use serde_json::value::RawValue;
 use serde::{Serialize, Serializer};
 
 /// An argument that is not valid JSON.

@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::time::Duration;
 
-use jrpc_shared::{CallError, ErrorObject, RawValue};
+use jrpc_shared::{CallError, ErrorObject};
+use serde_json::value::RawValue;
 use tokio::time::Instant;
 
 use super::Failure;
@@ -153,6 +154,7 @@ fn call_failure(url: &str, timeout: Duration, error: CallError) -> Failure {
         CallError::Decode(e) => {
             Failure::transport(format!("the answer from {url} is not valid JSON: {e}"))
         }
+        other => Failure::transport(format!("the call to {url} failed: {other}")),
     }
 }
 

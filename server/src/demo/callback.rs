@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use jrpc_shared::{ErrorObject, RawValue};
+use jrpc_shared::ErrorObject;
+use serde_json::value::RawValue;
 use serde::Deserialize;
 
 use crate::{Connection, MethodSet};

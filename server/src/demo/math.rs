@@ -96,11 +96,11 @@ pub fn methods() -> MethodSet {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use jrpc_shared::{RawValue, code, decode_params};
+    use jrpc_shared::{Raw, code, decode_params};
 
     fn operands(json: &str) -> Result<Operands, ErrorObject> {
-        let raw = RawValue::from_string(json.to_owned()).unwrap();
-        decode_params(Some(&raw))
+        let raw = Raw::new(json).unwrap();
+        decode_params(Some(raw))
     }
 
     fn answer(result: Result<Number, ErrorObject>) -> String {
@@ -156,10 +156,10 @@ mod tests {
 
     #[test]
     fn math_sum() {
-        let raw = RawValue::from_string(r#"{"x": 2, "y": 3}"#.to_owned()).unwrap();
-        assert_eq!(answer(sum(decode_params(Some(&raw)).unwrap())), "5");
-        let raw = RawValue::from_string("[2, 0.5]".to_owned()).unwrap();
-        assert_eq!(answer(sum(decode_params(Some(&raw)).unwrap())), "2.5");
+        let raw = Raw::new(r#"{"x": 2, "y": 3}"#).unwrap();
+        assert_eq!(answer(sum(decode_params(Some(raw)).unwrap())), "5");
+        let raw = Raw::new("[2, 0.5]").unwrap();
+        assert_eq!(answer(sum(decode_params(Some(raw)).unwrap())), "2.5");
     }
 
     #[test]

@@ -83,12 +83,12 @@ pub fn methods() -> MethodSet {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use jrpc_shared::{RawValue, code, decode_params};
+    use jrpc_shared::{Raw, code, decode_params};
     use serde::de::DeserializeOwned;
 
     fn params<P: DeserializeOwned>(json: &str) -> Result<P, ErrorObject> {
-        let raw = RawValue::from_string(json.to_owned()).unwrap();
-        decode_params(Some(&raw))
+        let raw = Raw::new(json).unwrap();
+        decode_params(Some(raw))
     }
 
     fn answer<T: serde::Serialize>(value: T) -> String {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use jrpc_shared::RawValue;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio::time::Instant;
 

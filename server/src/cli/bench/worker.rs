@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use jrpc_shared::RawValue;
+use serde_json::value::RawValue;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::net::TcpStream;
