@@ -49,6 +49,7 @@ mod finite;
 pub mod handler;
 mod id;
 mod inbound;
+pub mod json;
 mod local_map;
 mod methods;
 mod outbound;
