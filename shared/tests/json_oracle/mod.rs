@@ -6,6 +6,8 @@
 //! exactly the same property.
 
 #![allow(dead_code)] // Each includer uses its own part.
+// Test support: a panic is how a disagreement is reported.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jrpc_shared::json::{self, Cursor, Error, MAX_DEPTH, Str};
 use serde::de::IgnoredAny;
