@@ -8,6 +8,8 @@
 //!   demo page and the bundler package end to end (`tests/browser/`).
 //! - `cargo xtask bench`: the benchmark suite, which writes `docs/BENCHMARKS.md`.
 //! - `cargo xtask wasm`: builds the browser client's npm package.
+//! - `cargo xtask fuzz [SECONDS]`: runs each fuzz target of `shared/fuzz/`
+//!   for SECONDS (600 by default); not part of `test`.
 //!
 //! Each task installs what it needs when it is missing and skips what is
 //! already there, so the same command works on a fresh machine and quickly on
@@ -17,6 +19,7 @@ mod apt;
 mod bench;
 mod browser;
 mod e2e;
+mod fuzz;
 mod lockfile;
 mod run;
 mod tasks;
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("demo") => tasks::demo(&rest),
         Some("test") => tasks::test(&rest),
         Some("bench") => bench::bench(&rest),
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("wasm") if rest.is_empty() => tasks::wasm(),
         Some("wasm") => Err(format!("`wasm` takes no arguments\n\n{USAGE}")),
         Some("-h" | "--help") | None => {
@@ -68,8 +72,11 @@ tasks:
                  --no-browser skips the browser part
   wasm           build the npm package: client-wasm/pkg (--target web) and
                  client-wasm/pkg-bundler (--target bundler)
+  fuzz [SECONDS] run each cargo-fuzz target of shared/fuzz/ on its corpus for SECONDS
+                 (default 600) with `cargo +nightly fuzz run`; fails on a crash.
+                 Not part of `test`; needs the nightly toolchain
 
-Missing tools (wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
+Missing tools (cargo-fuzz, wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
 and chromium-driver, npm's binaryen, tests/browser's npm dependencies) are
 installed; present ones are skipped.
 ";
