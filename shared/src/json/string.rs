@@ -29,23 +29,27 @@ pub(super) fn scan(bytes: &[u8], mut pos: usize) -> Result<(usize, bool), Error>
 const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
 
-/// Whether any byte of `word` is below `n` (exact for n <= 0x80; only
-/// *which* byte is not told, and that is found bytewise).
-fn has_byte_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0
+/// The high bit of each byte of `word` (read little-endian) that is `"`, `\`
+/// or below 0x20, and maybe of bytes after one of those: the classic
+/// "has zero byte" test is exact at its lowest set bit only, which is all
+/// that is used.
+fn specials(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero_quote = quote.wrapping_sub(ONES) & !quote;
+    let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    (zero_quote | zero_backslash | control) & HIGHS
 }
 
-fn has_byte(word: u64, byte: u8) -> bool {
-    has_byte_below(word ^ (ONES * u64::from(byte)), 1)
-}
-
-/// Skips bytes that stand for themselves in a string: eight at a time while
-/// a word holds none of `"`, `\` and control bytes, then one at a time.
+/// Skips bytes that stand for themselves in a string, eight at a time: the
+/// offset of the next `"`, `\` or control byte (or of the end).
 fn skip_plain(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_ne_bytes(*chunk);
-        if has_byte(word, b'"') || has_byte(word, b'\\') || has_byte_below(word, 0x20) {
-            break;
+        let found = specials(u64::from_le_bytes(*chunk));
+        if found != 0 {
+            // Little-endian: the lowest set bit is in the first special byte.
+            return pos + (found.trailing_zeros() / 8) as usize;
         }
         pos += 8;
     }

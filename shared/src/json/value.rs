@@ -1,7 +1,7 @@
 //! [`Cursor::value`]: skipping one whole value of any type, iteratively.
 
 use super::cursor::Cursor;
-use super::{Error, ErrorKind, MAX_DEPTH, number};
+use super::{Error, ErrorKind, MAX_DEPTH, number, string};
 
 // One bit per open container is kept in a `u128`, innermost lowest.
 const _: () = assert!(MAX_DEPTH < 128);
@@ -102,14 +102,24 @@ impl<'a> Cursor<'a> {
 
     /// A member's name and its colon, up to the member's value.
     fn member_name(&mut self) -> Result<(), Error> {
-        self.string()?;
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected());
+        }
+        self.skip_string()?;
         self.expect(b':')
+    }
+
+    /// Passes the string whose opening quote is at the position.
+    fn skip_string(&mut self) -> Result<(), Error> {
+        let (end, _) = string::scan(self.bytes(), self.offset() + 1)?;
+        self.set_offset(end + 1);
+        Ok(())
     }
 
     /// A string, number or literal at the position (no whitespace skipped).
     fn scalar(&mut self) -> Result<(), Error> {
         match self.byte() {
-            Some(b'"') => self.string().map(drop),
+            Some(b'"') => self.skip_string(),
             Some(b'-' | b'0'..=b'9') => {
                 let end = number::scan(self.bytes(), self.offset())?;
                 self.set_offset(end);
