@@ -7,7 +7,8 @@
 //!   in headless Chromium included: the client's `wasm-pack` tests, then the
 //!   demo page and the bundler package end to end (`tests/browser/`).
 //! - `cargo xtask bench`: the benchmark suite, which writes `docs/BENCHMARKS.md`.
-//! - `cargo xtask wasm`: builds the browser client's npm package.
+//! - `cargo xtask wasm`: builds the browser client's npm package and prints
+//!   its size against the budget in `client-wasm/size-budget.json`.
 //! - `cargo xtask fuzz [SECONDS]`: runs each fuzz target of `shared/fuzz/`
 //!   for SECONDS (600 by default); not part of `test`.
 //!
@@ -22,6 +23,7 @@ mod e2e;
 mod fuzz;
 mod lockfile;
 mod run;
+mod size;
 mod tasks;
 mod tools;
 mod wasm;
@@ -64,14 +66,16 @@ tasks:
   test [args]    run every test of the project: `cargo test --workspace [args]`, the
                  browser tests (wasm-pack test --headless --chrome) against jrpc-test-server,
                  then tests/browser/ (node --test, Playwright + Chromium): the www/ page
-                 against jrpc-server, and the bundler package through Vite
+                 against jrpc-server, and the bundler package through Vite; fails when
+                 the web package (gzip -9) is over client-wasm/size-budget.json
   bench [args]   the benchmark suite (not a test): jrpc-server against a jsonrpsee
                  reference, pinned to cores, over several rounds, and the browser
                  client against json-rpc-2.0 in Chromium; writes docs/BENCHMARKS.md.
                  Args go to jrpc-bench-suite (--rounds N, --duration SECS);
                  --no-browser skips the browser part
   wasm           build the npm package: client-wasm/pkg (--target web) and
-                 client-wasm/pkg-bundler (--target bundler)
+                 client-wasm/pkg-bundler (--target bundler), and print the web
+                 package's size (raw and gzip -9) against client-wasm/size-budget.json
   fuzz [SECONDS] run each cargo-fuzz target of shared/fuzz/ on its corpus for SECONDS
                  (default 600) with `cargo +nightly fuzz run`; fails on a crash.
                  Not part of `test`; needs the nightly toolchain
