@@ -1,5 +1,5 @@
 //! `JRPC.WebSocket`: the JavaScript face of the client. Argument handling
-//! only; the behaviour lives in `client.rs` and `calls.rs`.
+//! only; the behaviour lives behind the methods of [`Client`].
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,10 +7,10 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::calls::{BatchEntry, CallOptions, params_json};
 use crate::client::Client;
 use crate::events::TYPES;
-use crate::options::{call_options, construct, type_error};
+use crate::options::{CallOptions, call_options, construct, params_json, type_error};
+use crate::outgoing::BatchEntry;
 use crate::waiter::promise;
 
 /// A two-way JSON-RPC 2.0 connection to a server. See the package README.
@@ -60,13 +60,13 @@ impl JsClient {
     /// `"connecting"`, `"open"`, `"reconnecting"` or `"closed"`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.client.0.borrow().state.as_str().to_owned()
+        self.client.state().to_owned()
     }
 
     /// The server's URL.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.client.0.borrow().config.url.clone()
+        self.client.url()
     }
 
     /// `request(method, params, {timeoutMs, signal})` → Promise of the result;
@@ -132,7 +132,7 @@ impl JsClient {
                 "jrpc: the batch callback must add its calls synchronously (it returned a Promise)",
             ));
         }
-        Ok(self.client.batch(entries, options))
+        Ok(self.client.batch(&entries, options))
     }
 
     /// Makes `method` callable by the server; the function may return a value or a Promise.
@@ -140,31 +140,28 @@ impl JsClient {
         let function = function.dyn_into::<Function>().map_err(|_| {
             type_error(&format!("jrpc: the method \"{method}\" must be a function"))
         })?;
-        let mut inner = self.client.0.borrow_mut();
-        inner
-            .methods
-            .replace(method, function)
-            .map(drop)
+        self.client
+            .register(method, function)
             .map_err(|e| type_error(&format!("jrpc: {e}")))
     }
 
     /// Removes a browser method; returns whether it was registered.
     pub fn unregister(&self, method: &str) -> bool {
-        self.client.0.borrow_mut().methods.remove(method).is_some()
+        self.client.unregister(method)
     }
 
     /// Listens to `"open"`, `"close"`, `"reconnecting"` or `"error"`.
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(&self, kind: &str, listener: Function) -> Result<(), JsValue> {
         check_event_type(kind)?;
-        self.client.0.borrow_mut().listeners.add(kind, listener);
+        self.client.add_listener(kind, listener);
         Ok(())
     }
 
     /// Removes a listener added with `addEventListener`.
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(&self, kind: &str, listener: Function) {
-        self.client.0.borrow_mut().listeners.remove(kind, &listener);
+        self.client.remove_listener(kind, &listener);
     }
 
     /// Closes the connection for good; waiting calls reject.

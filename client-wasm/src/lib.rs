@@ -16,13 +16,16 @@
 
 mod api;
 mod backoff;
-mod calls;
 mod client;
+mod connection;
 mod deadlines;
 mod error;
 mod events;
+mod incoming;
 mod js;
+mod methods;
 mod options;
+mod outgoing;
 mod socket;
 mod waiter;
 

@@ -1,12 +1,29 @@
-//! Reading the constructor's and the calls' option objects.
+//! Reading the constructor's and the calls' arguments: option objects and params.
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+use jrpc_shared::RawValue;
+
 use crate::backoff::Backoff;
-use crate::calls::CallOptions;
-use crate::client::Config;
+
+/// Settings from the constructor's options.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub(crate) url: String,
+    pub(crate) timeout_ms: f64,
+    pub(crate) reconnect: Option<Backoff>,
+    pub(crate) max_queued: usize,
+    pub(crate) max_in_flight: usize,
+}
+
+/// Per-call settings.
+#[derive(Default)]
+pub(crate) struct CallOptions {
+    pub(crate) timeout_ms: Option<f64>,
+    pub(crate) signal: Option<AbortSignal>,
+}
 
 /// Defaults of the constructor's options.
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
@@ -139,4 +156,20 @@ pub(crate) fn call_options(value: &JsValue) -> Result<Option<CallOptions>, JsVal
         timeout_ms: number(value, "timeoutMs")?,
         signal,
     }))
+}
+
+/// Params as JSON text: `undefined`/`null` for none, else an array or object.
+pub(crate) fn params_json(params: &JsValue) -> Result<Option<Box<RawValue>>, JsValue> {
+    if params.is_undefined() || params.is_null() {
+        return Ok(None);
+    }
+    let text = crate::js::stringify(params)?.unwrap_or_default();
+    if !text.starts_with(['[', '{']) {
+        return Err(type_error(
+            "jrpc: params must be an array (positional) or an object (named), or omitted",
+        ));
+    }
+    RawValue::from_string(text)
+        .map(Some)
+        .map_err(|e| type_error(&format!("jrpc: params are not valid JSON: {e}")))
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::run::{cargo, root, run, target_dir, tool, which};
+use crate::size;
 use crate::wasm::{self, Target};
 
 /// The npm project holding the tests, relative to the root.
@@ -18,7 +19,8 @@ pub const TESTS_DIR: &str = "tests/browser";
 const ARTIFACTS_DIR: &str = "tests/artifacts";
 
 /// Builds the packages and the server, then runs every `*.test.mjs` in
-/// `tests/browser/` with `chromium` as the browser.
+/// `tests/browser/` with `chromium` as the browser; fails also when the web
+/// package is over its size budget (`size.rs`).
 pub fn test(chromium: &Path) -> Result<(), String> {
     if which("node").is_none() {
         return Err("node not found: the browser tests need Node.js 20 or later".to_owned());
@@ -37,6 +39,9 @@ pub fn test(chromium: &Path) -> Result<(), String> {
             .unwrap_or_else(|_| Err("the bundler build panicked".to_owned()));
         web.and(bundler)
     })?;
+    // Measured now, reported at once, but failing only after the tests ran:
+    // a size regression should not hide whether the page still works.
+    let within_budget = size::check(&www.join("pkg"));
     run(cargo().args(["build", "-p", "jrpc-server", "--bin", "jrpc-server"]))?;
 
     let tests_dir = root.join(TESTS_DIR);
@@ -59,7 +64,7 @@ pub fn test(chromium: &Path) -> Result<(), String> {
         "xtask: browser test screenshot and logs in {}",
         artifacts.display()
     );
-    result
+    result.and(within_budget)
 }
 
 /// `npm ci` in `dir` when its `node_modules` is missing or older than its

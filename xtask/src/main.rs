@@ -7,7 +7,10 @@
 //!   in headless Chromium included: the client's `wasm-pack` tests, then the
 //!   demo page and the bundler package end to end (`tests/browser/`).
 //! - `cargo xtask bench`: the benchmark suite, which writes `docs/BENCHMARKS.md`.
-//! - `cargo xtask wasm`: builds the browser client's npm package.
+//! - `cargo xtask wasm`: builds the browser client's npm package and prints
+//!   its size against the budget in `client-wasm/size-budget.json`.
+//! - `cargo xtask fuzz [SECONDS]`: runs each fuzz target of `shared/fuzz/`
+//!   for SECONDS (600 by default); not part of `test`.
 //!
 //! Each task installs what it needs when it is missing and skips what is
 //! already there, so the same command works on a fresh machine and quickly on
@@ -17,8 +20,10 @@ mod apt;
 mod bench;
 mod browser;
 mod e2e;
+mod fuzz;
 mod lockfile;
 mod run;
+mod size;
 mod tasks;
 mod tools;
 mod wasm;
@@ -33,6 +38,7 @@ fn main() -> ExitCode {
         Some("demo") => tasks::demo(&rest),
         Some("test") => tasks::test(&rest),
         Some("bench") => bench::bench(&rest),
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("wasm") if rest.is_empty() => tasks::wasm(),
         Some("wasm") => Err(format!("`wasm` takes no arguments\n\n{USAGE}")),
         Some("-h" | "--help") | None => {
@@ -60,16 +66,21 @@ tasks:
   test [args]    run every test of the project: `cargo test --workspace [args]`, the
                  browser tests (wasm-pack test --headless --chrome) against jrpc-test-server,
                  then tests/browser/ (node --test, Playwright + Chromium): the www/ page
-                 against jrpc-server, and the bundler package through Vite
+                 against jrpc-server, and the bundler package through Vite; fails when
+                 the web package (gzip -9) is over client-wasm/size-budget.json
   bench [args]   the benchmark suite (not a test): jrpc-server against a jsonrpsee
                  reference, pinned to cores, over several rounds, and the browser
                  client against json-rpc-2.0 in Chromium; writes docs/BENCHMARKS.md.
                  Args go to jrpc-bench-suite (--rounds N, --duration SECS);
                  --no-browser skips the browser part
   wasm           build the npm package: client-wasm/pkg (--target web) and
-                 client-wasm/pkg-bundler (--target bundler)
+                 client-wasm/pkg-bundler (--target bundler), and print the web
+                 package's size (raw and gzip -9) against client-wasm/size-budget.json
+  fuzz [SECONDS] run each cargo-fuzz target of shared/fuzz/ on its corpus for SECONDS
+                 (default 600) with `cargo +nightly fuzz run`; fails on a crash.
+                 Not part of `test`; needs the nightly toolchain
 
-Missing tools (wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
+Missing tools (cargo-fuzz, wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
 and chromium-driver, npm's binaryen, tests/browser's npm dependencies) are
 installed; present ones are skipped.
 ";

@@ -2,7 +2,7 @@
 
 use crate::run::{cargo, root, run, target_dir, which};
 use crate::wasm::{self, Target};
-use crate::{apt, browser, e2e, tools};
+use crate::{apt, browser, e2e, size, tools};
 
 /// Builds the web package into `www/pkg` and the release server, then runs
 /// the server in the foreground with the demo page.
@@ -31,7 +31,8 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 /// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
 /// tests), the browser client's tests in headless Chromium against
 /// `jrpc-test-server`, then the demo page and the bundler package in
-/// Chromium against `jrpc-server` (`tests/browser/`).
+/// Chromium against `jrpc-server` (`tests/browser/`), and the web package's
+/// size against its budget.
 pub fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]).args(args))?;
     let chromedriver = tools::for_browser_tests()?;
@@ -41,9 +42,10 @@ pub fn test(args: &[String]) -> Result<(), String> {
 }
 
 /// Builds the npm package: `client-wasm/pkg` for pages (`--target web`) and
-/// `client-wasm/pkg-bundler` for bundlers.
+/// `client-wasm/pkg-bundler` for bundlers; prints the web package's size.
 pub fn wasm() -> Result<(), String> {
     tools::for_build()?;
     wasm::build(Target::Web, "pkg")?;
-    wasm::build(Target::Bundler, "pkg-bundler")
+    wasm::build(Target::Bundler, "pkg-bundler")?;
+    size::show(&size::default_pkg())
 }
