@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::*;
 use crate::client::Client;
 use crate::events::TYPES;
 use crate::options::{CallOptions, call_options, construct, params_json, type_error};
-use crate::outgoing::BatchEntry;
 use crate::waiter::promise;
+use jrpc_shared::{BatchDraft, RawBuf};
 
 /// A two-way JSON-RPC 2.0 connection to a server. See the package README.
 #[wasm_bindgen(js_namespace = JRPC, js_name = WebSocket, skip_typescript)]
@@ -83,7 +83,11 @@ impl JsClient {
         if !callbacks {
             if let Some(options) = call_options(&third)? {
                 let params = params_json(&params)?;
-                return Ok(self.client.request(&method, params.as_deref(), options));
+                return Ok(self.client.request(
+                    &method,
+                    params.as_ref().map(RawBuf::as_raw),
+                    options,
+                ));
             }
             // Named params followed by something that is not call options is
             // a mistake (say `{timeout: 5}`); guessing would send wrong params.
@@ -95,9 +99,11 @@ impl JsClient {
         }
         // The jrpc.js form: positional `args`, named `kwargs`, optional callbacks.
         let params = legacy_params(&params, &third)?;
-        let promise = self
-            .client
-            .request(&method, params.as_deref(), CallOptions::default());
+        let promise = self.client.request(
+            &method,
+            params.as_ref().map(RawBuf::as_raw),
+            CallOptions::default(),
+        );
         if !callbacks {
             return Ok(promise);
         }
@@ -107,7 +113,8 @@ impl JsClient {
     /// Sends a notification: no answer, no promise.
     pub fn invoke(&self, method: String, params: JsValue) -> Result<(), JsValue> {
         let params = params_json(&params)?;
-        self.client.notify(&method, params.as_deref())
+        self.client
+            .notify(&method, params.as_ref().map(RawBuf::as_raw))
     }
 
     /// Same as `invoke`.
@@ -120,7 +127,7 @@ impl JsClient {
     pub fn batch(&self, build: Function, options: JsValue) -> Result<Promise, JsValue> {
         let options = call_options(&options)?
             .ok_or_else(|| type_error("jrpc: batch options may only hold timeoutMs and signal"))?;
-        let entries = Rc::new(RefCell::new(Some(Vec::new())));
+        let entries = Rc::new(RefCell::new(Some(BatchDraft::new())));
         let builder = JsBatch {
             entries: Rc::clone(&entries),
         };
@@ -182,10 +189,7 @@ fn check_event_type(kind: &str) -> Result<(), JsValue> {
 }
 
 /// `args` and `kwargs` of the original API: named params when `args` is empty.
-fn legacy_params(
-    args: &JsValue,
-    kwargs: &JsValue,
-) -> Result<Option<Box<jrpc_shared::RawValue>>, JsValue> {
+fn legacy_params(args: &JsValue, kwargs: &JsValue) -> Result<Option<RawBuf>, JsValue> {
     let has_args = js_sys::Array::is_array(args) && js_sys::Array::from(args).length() > 0;
     let has_kwargs =
         kwargs.is_object() && Object::keys::<JsValue>(kwargs.unchecked_ref()).length() > 0;
@@ -202,7 +206,7 @@ fn legacy_params(
 #[wasm_bindgen(js_namespace = JRPC, js_name = Batch, skip_typescript)]
 pub struct JsBatch {
     /// `None` once the batch has been sent.
-    entries: Rc<RefCell<Option<Vec<BatchEntry>>>>,
+    entries: Rc<RefCell<Option<BatchDraft>>>,
 }
 
 #[wasm_bindgen(js_namespace = JRPC, js_class = Batch)]
@@ -230,11 +234,11 @@ impl JsBatch {
                 "jrpc: this batch was already sent; add calls inside the batch callback",
             ));
         };
-        entries.push(BatchEntry {
-            method,
-            params,
-            id_wanted,
-        });
+        if id_wanted {
+            entries.request_owned(&method, params);
+        } else {
+            entries.notify_owned(&method, params);
+        }
         Ok(())
     }
 }

@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use jrpc_shared::{CallToken, HandlerResult, RawValue, code};
+use jrpc_shared::{BatchDraft, CallToken, HandlerResult, Raw, code};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -20,7 +20,7 @@ use crate::connection::{Connection, State, close_event};
 use crate::deadlines::delay_until;
 use crate::js::{self, Timer};
 use crate::options::{CallOptions, Config};
-use crate::outgoing::{BatchEntry, aborted_error};
+use crate::outgoing::aborted_error;
 use crate::socket::{Events, Socket};
 use crate::waiter::{AbortListener, Waiter, promise};
 use crate::{error, events, methods};
@@ -87,6 +87,9 @@ impl Events for Handle {
     }
     fn binary(&self) {
         if let Some(client) = self.upgrade() {
+            // Answered as the native side answers it (the engine decides);
+            // the page learns of it too.
+            client.0.borrow_mut().received_binary();
             let message = "the server sent a binary frame, which JSON-RPC does not use; ignored";
             client.emit_error(error::local(code::INTERNAL_ERROR, message));
         }
@@ -153,7 +156,7 @@ impl Client {
     pub(crate) fn request(
         &self,
         method: &str,
-        params: Option<&RawValue>,
+        params: Option<Raw<'_>>,
         options: CallOptions,
     ) -> Promise {
         let (promise, resolve, reject) = promise();
@@ -174,14 +177,14 @@ impl Client {
     }
 
     /// Sends a notification (queued while the socket is not open).
-    pub(crate) fn notify(&self, method: &str, params: Option<&RawValue>) -> Result<(), JsValue> {
+    pub(crate) fn notify(&self, method: &str, params: Option<Raw<'_>>) -> Result<(), JsValue> {
         let mut conn = self.0.borrow_mut();
         let (calls, socket) = conn.calls();
         calls.notify(method, params, socket)
     }
 
     /// Sends a batch; resolves with the results of its requests, in order.
-    pub(crate) fn batch(&self, entries: &[BatchEntry], options: CallOptions) -> Promise {
+    pub(crate) fn batch(&self, entries: &BatchDraft, options: CallOptions) -> Promise {
         if options.signal.as_ref().is_some_and(AbortSignal::aborted) {
             return Promise::reject(&aborted_error());
         }

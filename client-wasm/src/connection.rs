@@ -157,6 +157,11 @@ impl Connection {
             .received(text, &mut self.calls, self.socket.as_ref())
     }
 
+    /// A binary frame arrived: answers it as the engine says.
+    pub(crate) fn received_binary(&mut self) {
+        self.incoming.received_binary(self.socket.as_ref());
+    }
+
     /// A browser method finished: answers the server if it still waits.
     pub(crate) fn complete(&mut self, token: CallToken, result: HandlerResult, generation: u64) {
         self.incoming

@@ -1,7 +1,7 @@
 //! `JRPC.Error`: what every failed call rejects with, and what a browser method
 //! may throw to answer with a specific code.
 
-use jrpc_shared::{ErrorObject, RawValue, code};
+use jrpc_shared::{ErrorObject, RawBuf, code};
 use wasm_bindgen::prelude::*;
 
 use crate::js;
@@ -59,7 +59,7 @@ pub(crate) fn from_object(error: &ErrorObject) -> JsValue {
     js::make_error(
         &error.message,
         error.code as f64,
-        error.data.as_deref().map(|d| RawValue::get(d).to_owned()),
+        error.data.as_ref().map(|d| RawBuf::get(d).to_owned()),
     )
 }
 
@@ -71,5 +71,7 @@ pub(crate) fn local(code: i64, message: &str) -> JsValue {
 /// The error object to answer with for a value a browser method threw.
 pub(crate) fn from_thrown(thrown: &JsValue) -> ErrorObject {
     let text = js::describe_thrown(thrown);
-    serde_json::from_str(&text).unwrap_or_else(|_| ErrorObject::internal_error("the method failed"))
+    ErrorObject::from_json(&text).unwrap_or_else(|| {
+        ErrorObject::new(code::INTERNAL_ERROR, "Internal error: the method failed")
+    })
 }

@@ -70,6 +70,17 @@ impl Incoming {
         (started, self.generation)
     }
 
+    /// A binary frame arrived: sends the engine's answer to it.
+    pub(crate) fn received_binary(&mut self, socket: Option<&Socket>) {
+        let mut actions: Vec<Action<'_, '_, Function>> = Vec::new();
+        self.inbound.receive_binary(&mut actions);
+        for action in actions {
+            if let (Action::Reply(reply), Some(socket)) = (action, socket) {
+                socket.send(&reply);
+            }
+        }
+    }
+
     /// Hands a browser method's result to the engine and sends the reply,
     /// unless the call came over an earlier connection (nobody waits for it).
     pub(crate) fn complete(

@@ -2,7 +2,7 @@
 //! the params, await it if it returned a promise, and hand the outcome, as
 //! JSON-RPC, to whoever answers the server.
 
-use jrpc_shared::{ErrorObject, HandlerResult, RawValue};
+use jrpc_shared::{ErrorObject, HandlerResult, RawBuf, code};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -38,7 +38,7 @@ pub(crate) fn report_failed_notification(result: HandlerResult) {
     if let Err(e) = result {
         js::warn(
             "jrpc: a notification handler failed:",
-            &JsValue::from_str(&e.to_string()),
+            &JsValue::from_str(&e.message),
         );
     }
 }
@@ -46,14 +46,18 @@ pub(crate) fn report_failed_notification(result: HandlerResult) {
 /// The result of a browser method as raw JSON, refusing NaN and Infinity.
 fn encode_result(value: &JsValue) -> HandlerResult {
     match js::stringify(value) {
-        Ok(text) => RawValue::from_string(text.unwrap_or_else(|| "null".to_owned()))
-            .map_err(ErrorObject::internal_error),
-        Err(e) => Err(ErrorObject::internal_error(format_args!(
-            "the method's result cannot be sent as JSON: {}",
-            e.dyn_ref::<js_sys::Error>()
+        // JSON.stringify's output is JSON by construction; `undefined` is null.
+        Ok(text) => Ok(text.map_or_else(RawBuf::null, RawBuf::from_trusted)),
+        Err(e) => {
+            let detail = e
+                .dyn_ref::<js_sys::Error>()
                 .map(|e| String::from(e.message()))
                 .or_else(|| e.as_string())
-                .unwrap_or_default()
-        ))),
+                .unwrap_or_default();
+            Err(ErrorObject::new(
+                code::INTERNAL_ERROR,
+                "Internal error: the method's result cannot be sent as JSON: ".to_owned() + &detail,
+            ))
+        }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use jrpc_shared::{ErrorObject, Outbound, RawValue, code};
+use jrpc_shared::{BatchDraft, ErrorObject, Outbound, Raw, code};
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
 
@@ -23,13 +23,6 @@ struct Unsent {
     /// The requests it carries (to mark them sent), empty for notifications.
     ids: Vec<u64>,
     text: String,
-}
-
-/// One member of a batch being built.
-pub(crate) struct BatchEntry {
-    pub(crate) method: String,
-    pub(crate) params: Option<Box<RawValue>>,
-    pub(crate) id_wanted: bool,
 }
 
 /// The calls this side made and what waits for them.
@@ -55,7 +48,7 @@ impl Outgoing {
     pub(crate) fn request(
         &mut self,
         method: &str,
-        params: Option<&RawValue>,
+        params: Option<Raw<'_>>,
         waiter: Waiter,
         socket: Option<&Socket>,
     ) -> Option<u64> {
@@ -79,7 +72,7 @@ impl Outgoing {
     pub(crate) fn notify(
         &mut self,
         method: &str,
-        params: Option<&RawValue>,
+        params: Option<Raw<'_>>,
         socket: Option<&Socket>,
     ) -> Result<(), JsValue> {
         if self.table.is_closed() {
@@ -97,29 +90,20 @@ impl Outgoing {
     /// error the batch's promise rejects with.
     pub(crate) fn batch(
         &mut self,
-        entries: &[BatchEntry],
+        draft: &BatchDraft,
         socket: Option<&Socket>,
     ) -> Result<(Vec<u64>, Vec<Promise>), JsValue> {
         let mut promises = Vec::new();
-        let mut ids = Vec::new();
-        let mut builder = self.table.batch();
-        for entry in entries {
-            let params = entry.params.as_deref();
-            if entry.id_wanted {
-                let (p, resolve, reject) = promise();
-                promises.push(p);
-                ids.push(builder.request(&entry.method, params, Waiter::new(resolve, reject)));
-            } else {
-                builder.notify(&entry.method, params);
-            }
-        }
-        let text = match builder.finish() {
-            Ok(Some(text)) => text,
-            Ok(None) => return Ok((ids, promises)),
-            // The members' promises are internal: dropping their waiters
-            // (unsettled) just discards them; the batch's own promise rejects,
-            // even for a batch of only notifications.
-            Err(jrpc_shared::Closed(_waiters)) => return Err(closed_error()),
+        let sent = self.table.batch(draft, |_| {
+            let (p, resolve, reject) = promise();
+            promises.push(p);
+            Waiter::new(resolve, reject)
+        });
+        let (ids, text) = match sent {
+            Ok(Some(sent)) => sent,
+            Ok(None) => return Ok((Vec::new(), promises)),
+            // The batch's own promise rejects, even for a batch of only notifications.
+            Err(jrpc_shared::Closed(())) => return Err(closed_error()),
         };
         if let Err(full) = self.send_or_queue(ids.clone(), text, socket) {
             for id in &ids {
@@ -170,7 +154,7 @@ impl Outgoing {
 
     /// Settles call `id` with the peer's answer; a late (after a timeout or
     /// abort) or unknown id finds nothing to settle.
-    pub(crate) fn settle(&mut self, id: u64, outcome: Result<&RawValue, ErrorObject>) {
+    pub(crate) fn settle(&mut self, id: u64, outcome: Result<Raw<'_>, ErrorObject>) {
         match (self.table.take(id), outcome) {
             (Some(waiter), Ok(result)) => waiter.succeed(result),
             (Some(waiter), Err(e)) => waiter.fail_with(&e),

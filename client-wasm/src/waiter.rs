@@ -2,7 +2,7 @@
 //! reject functions, plus its deadline and the abort listener that may end it
 //! early. Both are owned here, so settling (dropping) the waiter removes them.
 
-use jrpc_shared::{ErrorObject, RawValue};
+use jrpc_shared::{ErrorObject, Raw};
 use js_sys::{Function, JSON};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -54,7 +54,7 @@ impl Waiter {
     }
 
     /// Resolves with the result, parsed from its JSON text.
-    pub(crate) fn succeed(self, result: &RawValue) {
+    pub(crate) fn succeed(self, result: Raw<'_>) {
         match JSON::parse(result.get()) {
             Ok(value) => drop(self.resolve.call1(&JsValue::UNDEFINED, &value)),
             Err(e) => self.fail(e),

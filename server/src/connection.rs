@@ -194,7 +194,11 @@ impl Connection {
         timeout: Duration,
     ) -> Result<R, CallError> {
         let raw = self
-            .request_raw(method, encode_params(params)?.as_ref().map(RawBuf::as_raw), timeout)
+            .request_raw(
+                method,
+                encode_params(params)?.as_ref().map(RawBuf::as_raw),
+                timeout,
+            )
             .await?;
         decode_result(raw.as_raw())
     }
@@ -227,7 +231,7 @@ impl Connection {
             method,
             params.as_ref().map(RawBuf::as_raw),
         ))
-            .await
+        .await
     }
 
     /// Starts a batch of requests and notifications sent as one message.

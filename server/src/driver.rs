@@ -288,7 +288,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         let methods = Arc::clone(&self.methods);
         let mut actions = Vec::new();
         match &message {
-            Message::Text(text) => self.inbound.receive(text.as_str(), &methods.table, &mut actions),
+            Message::Text(text) => {
+                self.inbound
+                    .receive(text.as_str(), &methods.table, &mut actions)
+            }
             Message::Binary(_) => self.inbound.receive_binary(&mut actions),
             // Pings are answered by tungstenite; a close frame ends the stream next.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}

@@ -50,10 +50,10 @@ pub use client::{Client, ClientBuilder, ConnectError};
 pub use config::Limits;
 pub use connection::Connection;
 pub use jrpc_shared::{CallError, ErrorObject, Raw, RawBuf, code};
+pub use method_set::MethodSet;
+pub use origin::OriginPolicy;
 /// serde_json's raw value, for handler params and results that keep part of
 /// their JSON undecoded.
 pub use serde_json::value::RawValue;
-pub use method_set::MethodSet;
-pub use origin::OriginPolicy;
 pub use server::{Server, ServerBuilder, ServerHandle};
 pub use signal::shutdown_signal;

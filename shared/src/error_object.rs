@@ -150,6 +150,19 @@ impl ErrorObject {
         self.data.as_ref().map(RawBuf::get)
     }
 
+    /// Reads an error object from JSON text: an integer `code`, a string
+    /// `message`, optional `data`; `None` for anything else.
+    ///
+    /// ```
+    /// let e = jrpc_shared::ErrorObject::from_json(r#"{"code":5,"message":"no","data":[1]}"#).unwrap();
+    /// assert_eq!((e.code, &*e.message, e.data_json()), (5, "no", Some("[1]")));
+    /// assert!(jrpc_shared::ErrorObject::from_json(r#"{"code":1.5,"message":"x"}"#).is_none());
+    /// ```
+    pub fn from_json(text: &str) -> Option<Self> {
+        crate::json::validate(text).ok()?;
+        crate::parse::error_object(text.trim_matches([' ', '\t', '\n', '\r'])).ok()
+    }
+
     /// The error object as JSON text.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(48 + self.message.len());

@@ -399,5 +399,4 @@ mod tests {
         // A RawValue on its own stays raw as well.
         assert_eq!(to_raw_value(&value.boxed).unwrap().get(), "1e400");
     }
-
 }

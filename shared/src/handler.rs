@@ -14,9 +14,9 @@ use std::pin::Pin;
 #[cfg(feature = "serde")]
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::{ErrorObject, Raw, RawBuf};
 #[cfg(feature = "serde")]
 use crate::{decode_params, encode_result};
-use crate::{ErrorObject, Raw, RawBuf};
 
 /// What a handler produces: the encoded result or an error object.
 pub type HandlerResult = Result<RawBuf, ErrorObject>;

@@ -100,7 +100,11 @@ impl<W> Outbound<W> {
         let mut text = String::with_capacity(draft.text_len());
         for entry in draft.entries() {
             text.push(if text.is_empty() { '[' } else { ',' });
-            let Entry { method, params, request } = entry;
+            let Entry {
+                method,
+                params,
+                request,
+            } = entry;
             let id = request.then(|| {
                 let id = self.allocate();
                 self.pending.insert(id, waiter(ids.len()));

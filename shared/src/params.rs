@@ -43,7 +43,8 @@ pub fn decode_params<P: DeserializeOwned>(params: Option<Raw<'_>>) -> Result<P, 
 /// `[]` or `{}`, with any whitespace inside.
 fn is_empty(params: Raw<'_>) -> bool {
     let inner = params.get().get(1..params.get().len().saturating_sub(1));
-    params.is_structured() && inner.is_some_and(|s| s.trim_matches([' ', '\t', '\n', '\r']).is_empty())
+    params.is_structured()
+        && inner.is_some_and(|s| s.trim_matches([' ', '\t', '\n', '\r']).is_empty())
 }
 
 fn decode_absent<P: DeserializeOwned>() -> Result<P, ErrorObject> {

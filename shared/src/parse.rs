@@ -241,7 +241,10 @@ fn response(m: Members<'_>) -> Item<'_> {
         (Some(error), _) => Err(error_object(error).unwrap_or_else(|why| {
             ErrorObject::new(
                 code::INTERNAL_ERROR,
-                concat(&["Internal error: the peer sent a malformed error object: ", why]),
+                concat(&[
+                    "Internal error: the peer sent a malformed error object: ",
+                    why,
+                ]),
             )
             .with_data_raw(RawBuf::from(Raw::scanned(error)))
         })),
@@ -256,7 +259,7 @@ fn response(m: Members<'_>) -> Item<'_> {
 
 /// Reads an error object (already validated JSON): an integer `code`, a
 /// string `message`, and optional `data`; other members are ignored.
-fn error_object(text: &str) -> Result<ErrorObject, &'static str> {
+pub(crate) fn error_object(text: &str) -> Result<ErrorObject, &'static str> {
     let mut c = Cursor::new(text);
     if c.peek() != Some(b'{') {
         return Err("it is not an object");
@@ -280,7 +283,8 @@ fn error_object(text: &str) -> Result<ErrorObject, &'static str> {
     if let Some(problem) = problem {
         return Err(problem);
     }
-    let code = json::parse_i64(code.ok_or("it has no code")?).ok_or("its code is not an integer")?;
+    let code =
+        json::parse_i64(code.ok_or("it has no code")?).ok_or("its code is not an integer")?;
     let message = string_value(message.ok_or("it has no message")?)
         .ok_or("its message is not a string")?
         .into_owned();

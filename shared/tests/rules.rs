@@ -204,11 +204,7 @@ fn cancel_request_answers_and_aborts() {
     assert_eq!(aborted, Some(token));
     assert_eq!(inbound.in_flight(), 0);
     // The handler finishing late changes nothing: exactly one response per request.
-    assert!(
-        inbound
-            .complete(token, Ok(RawBuf::null()))
-            .is_none()
-    );
+    assert!(inbound.complete(token, Ok(RawBuf::null())).is_none());
 }
 
 #[test]
@@ -253,14 +249,8 @@ fn batch_reply_waits_for_its_slowest_member() {
         })
         .collect();
     assert_eq!(tokens.len(), 2);
-    assert!(
-        inbound
-            .complete(tokens[1], Ok(RawBuf::null()))
-            .is_none()
-    );
-    let text = inbound
-        .complete(tokens[0], Ok(RawBuf::null()))
-        .unwrap();
+    assert!(inbound.complete(tokens[1], Ok(RawBuf::null())).is_none());
+    let text = inbound.complete(tokens[0], Ok(RawBuf::null())).unwrap();
     let v = json(&text);
     assert_eq!(v.as_array().unwrap().len(), 3);
 }
@@ -341,9 +331,7 @@ fn refused_calls_get_the_refusal_and_running_ones_finish() {
         json(text),
         json!({"jsonrpc":"2.0","error":{"code":-32000,"message":"Server shutting down"},"id":2})
     );
-    let done = inbound
-        .complete(token, Ok(RawBuf::null()))
-        .unwrap();
+    let done = inbound.complete(token, Ok(RawBuf::null())).unwrap();
     assert_eq!(json(&done)["id"], 1);
 }
 
@@ -372,16 +360,8 @@ fn cancel_inside_a_batch_keeps_every_answer() {
     }
     assert_eq!(pending.len(), 2);
     // Id 1 was cancelled: its late completion is ignored; id 2 completes the batch.
-    assert!(
-        inbound
-            .complete(pending[0], Ok(RawBuf::null()))
-            .is_none()
-    );
-    let reply = json(
-        &inbound
-            .complete(pending[1], Ok(RawBuf::null()))
-            .unwrap(),
-    );
+    assert!(inbound.complete(pending[0], Ok(RawBuf::null())).is_none());
+    let reply = json(&inbound.complete(pending[1], Ok(RawBuf::null())).unwrap());
     let mut codes: Vec<(String, i64)> = reply
         .as_array()
         .unwrap()
@@ -456,15 +436,24 @@ fn an_oversized_frame_is_refused_without_a_reply_per_member() {
     let mut inbound = Inbound::new(8).with_max_message_size(single.len() - 1);
     let (replies, settled) = replies_and_settled(&mut inbound, single);
     assert!(settled.is_empty());
-    let [reply] = replies.as_slice() else { panic!("{replies:?}") };
+    let [reply] = replies.as_slice() else {
+        panic!("{replies:?}")
+    };
     let reply = json(reply);
     assert_eq!(reply["id"], "a");
     assert_eq!(reply["error"]["code"], -32001);
-    assert!(reply["error"]["message"].as_str().unwrap().contains("the limit is 38 bytes"));
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the limit is 38 bytes")
+    );
 
     let batch = r#"[{"jsonrpc":"2.0","method":"x","id":1},1,{"jsonrpc":"2.0","result":5,"id":7}]"#;
     let (replies, settled) = replies_and_settled(&mut inbound, batch);
-    let [reply] = replies.as_slice() else { panic!("{replies:?}") };
+    let [reply] = replies.as_slice() else {
+        panic!("{replies:?}")
+    };
     let reply = json(reply);
     assert_eq!(reply["id"], serde_json::Value::Null);
     assert_eq!(reply["error"]["code"], -32001);
@@ -490,7 +479,12 @@ fn a_binary_frame_gets_a_parse_error() {
     let reply = json(text);
     assert_eq!(reply["id"], serde_json::Value::Null);
     assert_eq!(reply["error"]["code"], -32700);
-    assert!(reply["error"]["message"].as_str().unwrap().contains("text frames"));
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("text frames")
+    );
 }
 
 #[test]
@@ -510,7 +504,10 @@ fn a_batch_of_cancels_reaches_every_call_through_the_index() {
     let cancels = format!("[{}]", cancels.join(","));
     let mut actions = Vec::new();
     inbound.receive(&cancels, &m, &mut actions);
-    let aborts = actions.iter().filter(|a| matches!(a, Action::Abort(_))).count();
+    let aborts = actions
+        .iter()
+        .filter(|a| matches!(a, Action::Abort(_)))
+        .count();
     assert_eq!(aborts, 1024);
     assert_eq!(inbound.in_flight(), 0);
     // The first batch's reply went out with the last cancel: 1024 x -32800.
@@ -521,14 +518,20 @@ fn a_batch_of_cancels_reaches_every_call_through_the_index() {
             _ => None,
         })
         .collect();
-    let [reply] = replies.as_slice() else { panic!("{} replies", replies.len()) };
+    let [reply] = replies.as_slice() else {
+        panic!("{} replies", replies.len())
+    };
     let reply = json(reply);
     let answers = reply.as_array().unwrap();
     assert_eq!(answers.len(), 1024);
     assert!(answers.iter().all(|a| a["error"]["code"] == -32800));
     // The index follows calls that start after it was built.
     let mut actions = Vec::new();
-    inbound.receive(r#"{"jsonrpc":"2.0","method":"slow","id":"late"}"#, &m, &mut actions);
+    inbound.receive(
+        r#"{"jsonrpc":"2.0","method":"slow","id":"late"}"#,
+        &m,
+        &mut actions,
+    );
     let mut actions = Vec::new();
     inbound.receive(
         r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":["late"]}"#,

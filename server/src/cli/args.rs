@@ -11,8 +11,8 @@
 //! So a single array argument is one positional param (`f '[1,2]'` sends
 //! `[[1,2]]`); `--params` gives the params value itself when that is not wanted.
 
-use serde_json::value::RawValue;
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 /// An argument that is not valid JSON.
 #[derive(Debug, thiserror::Error)]

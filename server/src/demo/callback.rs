@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use jrpc_shared::ErrorObject;
-use serde_json::value::RawValue;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::{Connection, MethodSet};
 
