@@ -541,3 +541,15 @@ fn a_batch_of_cancels_reaches_every_call_through_the_index() {
     assert!(actions.iter().any(|a| matches!(a, Action::Abort(_))));
     assert_eq!(inbound.in_flight(), 0);
 }
+
+#[test]
+fn a_method_without_params_takes_empty_ones() {
+    for params in ["[]", "{}", "[ ]", "{\n}"] {
+        let request =
+            format!(r#"{{"jsonrpc":"2.0","method":"get_data","params":{params},"id":1}}"#);
+        assert_eq!(reply(&request)["result"], json!(["hello", 5]), "{params}");
+    }
+    // Non-empty params are still refused.
+    let refused = reply(r#"{"jsonrpc":"2.0","method":"get_data","params":[1],"id":1}"#);
+    assert_eq!(refused["error"]["code"], -32602);
+}

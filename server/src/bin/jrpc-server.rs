@@ -85,7 +85,7 @@ struct Args {
     shutdown_grace: Seconds,
 
     /// Every SECS, notify all clients of the number of open connections
-    /// (`demo.clients` with `{"count": n}`); 0 disables it.
+    /// (`demo.clients` with `{"count": n}`); 0 disables it. Math mode only.
     #[arg(long, value_name = "SECS", default_value_t = Seconds(Duration::from_secs(5)))]
     push_interval: Seconds,
 }
@@ -154,7 +154,9 @@ async fn main() -> ExitCode {
     // A pipe does not flush per line; whoever waits for this line must see it now.
     let _ = std::io::stdout().flush();
 
-    if !args.push_interval.0.is_zero() {
+    // Only the demo pushes: a server started to serve the specification's
+    // examples must send nothing a client did not ask for.
+    if matches!(args.methods, Methods::Math) && !args.push_interval.0.is_zero() {
         tokio::spawn(push_client_count(handle.clone(), args.push_interval.0));
     }
 

@@ -11,7 +11,18 @@ use std::sync::OnceLock;
 /// The `jrpc` binary, built on first use.
 pub fn jrpc_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
+    BIN.get_or_init(|| build("jrpc"))
+}
+
+/// The `jrpc-server` binary, built on first use.
+#[allow(dead_code)] // not every test file that includes this module uses both
+pub fn server_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| build("jrpc-server"))
+}
+
+fn build(name: &str) -> PathBuf {
+    {
         // The test runs from <target-dir>/<profile-dir>/deps/.
         let exe = std::env::current_exe().unwrap();
         let profile_dir = exe.parent().unwrap().parent().unwrap();
@@ -22,13 +33,13 @@ pub fn jrpc_bin() -> &'static Path {
         };
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "jrpc-server", "--bin", "jrpc"])
+            .args(["build", "--quiet", "-p", "jrpc-server", "--bin", name])
             .args(["--profile", profile, "--target-dir"])
             .arg(target_dir)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .unwrap();
-        assert!(status.success(), "building the jrpc binary failed");
-        profile_dir.join(format!("jrpc{}", std::env::consts::EXE_SUFFIX))
-    })
+        assert!(status.success(), "building the {name} binary failed");
+        profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+    }
 }
