@@ -9,6 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The `jrpc` binary, built on first use.
+#[allow(dead_code)] // not every test file that includes this module uses both
 pub fn jrpc_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| build("jrpc"))
