@@ -3,6 +3,9 @@
 //! browser) and hand to [`crate::Outbound::batch`], which gives the requests
 //! their ids and writes the message.
 
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
 use crate::{Raw, RawBuf};
 
 /// One call of a draft.

@@ -1,6 +1,7 @@
 //! The error a caller sees when an outgoing call does not produce a result.
 
-use std::time::Duration;
+use alloc::string::ToString;
+use core::time::Duration;
 
 use crate::{ErrorObject, error_object::code};
 

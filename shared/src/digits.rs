@@ -1,21 +1,25 @@
 //! Integers written as decimal text without `core::fmt`, whose machinery
 //! would otherwise be linked into the browser package for a handful of ids,
-//! codes and limits.
+//! codes and limits. Nothing here indexes: the message of a failed bounds
+//! check would bring that machinery back.
+
+use alloc::string::String;
 
 /// Appends `n` in decimal.
 pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    // The 20 digits of `u64::MAX` fill the buffer exactly.
     let mut buf = [0u8; 20];
     let mut at = buf.len();
-    loop {
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
         at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
     // Only ASCII digits were written.
-    for &b in &buf[at..] {
+    for &b in buf.get(at..).unwrap_or_default() {
         out.push(char::from(b));
     }
 }

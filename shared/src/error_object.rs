@@ -1,7 +1,9 @@
 //! The wire-level error object and the error codes this library uses.
 
-use std::borrow::Cow;
-use std::fmt;
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::String;
+use core::fmt;
 
 use crate::RawBuf;
 use crate::digits::u64_text;
@@ -157,10 +159,13 @@ impl ErrorObject {
     /// let e = jrpc_shared::ErrorObject::from_json(r#"{"code":5,"message":"no","data":[1]}"#).unwrap();
     /// assert_eq!((e.code, &*e.message, e.data_json()), (5, "no", Some("[1]")));
     /// assert!(jrpc_shared::ErrorObject::from_json(r#"{"code":1.5,"message":"x"}"#).is_none());
+    /// assert!(jrpc_shared::ErrorObject::from_json(" {\"code\":1,\"message\":\"x\"}\n").is_some());
     /// ```
     pub fn from_json(text: &str) -> Option<Self> {
         crate::json::validate(text).ok()?;
-        crate::parse::error_object(text.trim_matches([' ', '\t', '\n', '\r'])).ok()
+        // No trimming needed: the reader skips the whitespace before the
+        // object, and stops at its end.
+        crate::parse::error_object(text).ok()
     }
 
     /// The error object as JSON text.
@@ -190,7 +195,7 @@ impl fmt::Display for ErrorObject {
     }
 }
 
-impl std::error::Error for ErrorObject {}
+impl core::error::Error for ErrorObject {}
 
 /// `{"code": .., "message": .., "data": ..}`, as on the wire.
 #[cfg(feature = "serde")]

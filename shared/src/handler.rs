@@ -6,10 +6,11 @@
 //! result with the NaN/Infinity check. Synchronous handlers produce their
 //! answer without allocating a future, so a driver can reply at once.
 
-use std::future::Future;
+use alloc::boxed::Box;
+use core::future::Future;
 #[cfg(feature = "serde")]
-use std::marker::PhantomData;
-use std::pin::Pin;
+use core::marker::PhantomData;
+use core::pin::Pin;
 
 #[cfg(feature = "serde")]
 use serde::{Serialize, de::DeserializeOwned};

@@ -5,8 +5,9 @@
 //! wider than 64 bits, so an id is never converted to a Rust number: its raw
 //! text is stored and written back verbatim.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
+use alloc::boxed::Box;
+use core::fmt;
+use core::hash::{Hash, Hasher};
 
 use crate::Raw;
 
@@ -56,8 +57,13 @@ impl Id {
         if text.len() > INLINE {
             return Id(Text::Heap(text.into()));
         }
+        // A zip, which compiles to a `memcpy`, rather than slicing and
+        // `copy_from_slice`, whose panic messages would bring `core::fmt`
+        // into the wasm.
         let mut bytes = [0; INLINE];
-        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        for (to, from) in bytes.iter_mut().zip(text.as_bytes()) {
+            *to = *from;
+        }
         Id(Text::Inline {
             len: text.len() as u8,
             bytes,
@@ -77,9 +83,10 @@ impl Id {
         match &self.0 {
             // Whole `str`s are copied in, so the bytes are always UTF-8; the
             // fallback only keeps this total without a panic.
-            Text::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("null")
-            }
+            Text::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|bytes| core::str::from_utf8(bytes).ok())
+                .unwrap_or("null"),
             Text::Heap(text) => text,
         }
     }
@@ -91,12 +98,20 @@ impl Id {
 
     /// The id as an unsigned integer, if it is one written plainly (as this library writes its own).
     pub fn as_u64(&self) -> Option<u64> {
+        // What `str::parse` accepts of a text of digits only (leading
+        // zeros too), without its general (signed, any radix) parser.
         let text = self.as_json();
-        if text.bytes().all(|b| b.is_ascii_digit()) {
-            text.parse().ok()
-        } else {
-            None
+        if text.is_empty() {
+            return None;
         }
+        let mut n: u64 = 0;
+        for b in text.bytes() {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        }
+        Some(n)
     }
 }
 
@@ -175,5 +190,15 @@ mod tests {
         assert_eq!(Id::from_raw_json("-1").and_then(|i| i.as_u64()), None);
         assert_eq!(Id::from_raw_json("1.0").and_then(|i| i.as_u64()), None);
         assert_eq!(Id::from_raw_json(r#""1""#).and_then(|i| i.as_u64()), None);
+        // As `str::parse` reads them: up to u64::MAX, nothing past it.
+        for text in [
+            "0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            let id = Id::from_raw_json(text).unwrap();
+            assert_eq!(id.as_u64(), text.parse().ok(), "{text}");
+        }
     }
 }

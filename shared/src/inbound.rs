@@ -12,8 +12,11 @@
 //! is read, a batch's length is capped, and a `$/cancelRequest` finds its call
 //! through an index rather than a scan of every call in flight.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use hashbrown::HashMap;
 
 use crate::parse::{Frame, Item, parse};
 use crate::wire::{push_error, push_response, response_text};
@@ -22,6 +25,26 @@ use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, LocalMap, Methods, Ra
 /// Identifies one incoming request while its handler runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CallToken(u64);
+
+impl CallToken {
+    /// The token as a number, for a driver that must hand it to code outside
+    /// Rust (the browser driver keeps it in JavaScript while a method runs).
+    ///
+    /// ```
+    /// use jrpc_shared::CallToken;
+    /// let token = CallToken::from_u64(7);
+    /// assert_eq!(CallToken::from_u64(token.as_u64()), token);
+    /// ```
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+
+    /// The token [`CallToken::as_u64`] gave. A number that names no call in
+    /// flight is harmless: [`Inbound::complete`] finds nothing to answer.
+    pub fn from_u64(token: u64) -> CallToken {
+        CallToken(token)
+    }
+}
 
 /// What the driver must do after [`Inbound::receive`].
 pub enum Action<'a, 'm, H> {
@@ -69,16 +92,28 @@ pub struct Inbound {
     /// The token of the request in flight under each id, for `$/cancelRequest`.
     /// Built when the first cancel arrives and kept from then on, so a peer
     /// that never cancels does not pay for it. Keyed by the peer's ids, so it
-    /// keeps the DoS-resistant hasher. Of two requests in flight under one id
-    /// (which the specification asks peers not to send), the later one is
-    /// the one a cancel reaches.
-    by_id: Option<HashMap<Id, u64>>,
+    /// keeps a randomly keyed hasher where there is one ([`PeerKeys`]). Of
+    /// two requests in flight under one id (which the specification asks
+    /// peers not to send), the later one is the one a cancel reaches.
+    by_id: Option<HashMap<Id, u64, PeerKeys>>,
     batches: LocalMap<u64, BatchReply>,
     max_in_flight: usize,
     max_batch_len: usize,
     max_message_size: usize,
     refusal: Option<ErrorObject>,
 }
+
+/// The hasher of a map keyed by what the peer sends: with std, std's, keyed
+/// from the system's randomness. Without std there is no randomness to key
+/// one with (std itself, on `wasm32-unknown-unknown`, keys it from two
+/// addresses, which are the same on every run of a wasm module), so it is
+/// [`LocalHasher`](crate::LocalHasher): a key known in advance resists no
+/// crafted collisions either, and the map never holds more entries than
+/// the in-flight limit allows calls.
+#[cfg(feature = "std")]
+type PeerKeys = std::hash::RandomState;
+#[cfg(not(feature = "std"))]
+type PeerKeys = core::hash::BuildHasherDefault<crate::LocalHasher>;
 
 /// Default for [`Inbound::with_max_batch_len`].
 pub const DEFAULT_MAX_BATCH_LEN: usize = 1024;
@@ -214,7 +249,8 @@ impl Inbound {
             if immediate.len() > before {
                 let batch = self.batches.get_mut(&key);
                 if let Some(batch) = batch {
-                    append_member(&mut batch.text, &immediate[before..]);
+                    // `before` is where the last member ended: a char boundary.
+                    append_member(&mut batch.text, immediate.get(before..).unwrap_or_default());
                 }
             }
         }
@@ -362,4 +398,69 @@ fn start_member(text: &mut String) {
 fn append_member(text: &mut String, member: &str) {
     start_member(text);
     text.push_str(member);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `$/cancelRequest` path, which goes through the index of the
+    /// peer's ids (whose hasher depends on the `std` feature): built from the
+    /// calls in flight at the first cancel, kept up to date after it.
+    #[test]
+    fn cancel_finds_calls_registered_before_and_after_the_index() {
+        let mut methods = Methods::new();
+        methods.insert("m", ()).unwrap();
+        let mut inbound = Inbound::new(8);
+        let call = |inbound: &mut Inbound, text: &str| {
+            let mut actions = Vec::new();
+            inbound.receive(text, &methods, &mut actions);
+            actions
+                .into_iter()
+                .map(|action| match action {
+                    Action::Call { token, .. } => format!("call {:?}", token.map(|t| t.0)),
+                    Action::Reply(text) => text,
+                    Action::Abort(token) => format!("abort {}", token.0),
+                    Action::Settle { id, .. } => format!("settle {id}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            call(&mut inbound, r#"{"jsonrpc":"2.0","method":"m","id":1}"#),
+            ["call Some(0)"]
+        );
+        assert_eq!(
+            call(&mut inbound, r#"{"jsonrpc":"2.0","method":"m","id":"b"}"#),
+            ["call Some(1)"]
+        );
+        let cancel = |id: &str| {
+            format!(r#"{{"jsonrpc":"2.0","method":"$/cancelRequest","params":{{"id":{id}}}}}"#)
+        };
+        assert_eq!(
+            call(&mut inbound, &cancel("1")),
+            [
+                r#"{"jsonrpc":"2.0","error":{"code":-32800,"message":"Request cancelled"},"id":1}"#,
+                "abort 0"
+            ]
+        );
+        assert_eq!(inbound.complete(CallToken(0), Ok(RawBuf::null())), None);
+        // Unknown now, and never seen.
+        assert!(call(&mut inbound, &cancel("1")).is_empty());
+        assert!(call(&mut inbound, &cancel("2")).is_empty());
+        // Registered after the index was built.
+        assert_eq!(
+            call(&mut inbound, r#"{"jsonrpc":"2.0","method":"m","id":3}"#),
+            ["call Some(2)"]
+        );
+        assert_eq!(call(&mut inbound, &cancel("3")).len(), 2);
+        // In the index from the start, answered normally.
+        assert_eq!(
+            inbound
+                .complete(CallToken(1), Ok(RawBuf::null()))
+                .as_deref(),
+            Some(r#"{"jsonrpc":"2.0","result":null,"id":"b"}"#)
+        );
+        assert!(call(&mut inbound, &cancel(r#""b""#)).is_empty());
+        assert_eq!(inbound.in_flight(), 0);
+    }
 }

@@ -16,6 +16,10 @@
 //! - [`handler`]: typed Rust handlers with serde-decoded params (the `serde`
 //!   feature, on by default; the browser build leaves it off).
 //!
+//! Without the `std` feature (on by default) the crate is `no_std` and needs
+//! only `alloc`: the browser build turns it off, so that no panic machinery
+//! and no `core::fmt` of `std` are linked into its wasm.
+//!
 //! Invariants: every request that arrives gets exactly one response; a late,
 //! unknown or duplicate response is ignored; nothing here panics on input.
 //!
@@ -30,6 +34,13 @@
 //! let reply = inbound.complete(token, Ok(jrpc_shared::RawBuf::string("hi")));
 //! assert_eq!(reply.unwrap(), r#"{"jsonrpc":"2.0","result":"hi","id":1}"#);
 //! ```
+
+// Unit tests run on std (the test harness needs it); the library that
+// everything else links (integration and doc tests, the wasm) is `no_std`
+// without the feature.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
+
+extern crate alloc;
 
 /// Logs at debug level through `tracing` when the `tracing` feature is on
 /// (the default); compiles to nothing otherwise, which keeps the browser

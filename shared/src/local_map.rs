@@ -5,11 +5,17 @@
 //! table with colliding keys: the DoS-resistant default hasher buys nothing
 //! and costs a SipHash on every call. A multiplicative (Fibonacci) hash
 //! spreads sequential integers evenly instead, and folds short names quickly.
+//!
+//! The map is `hashbrown`'s, the one std's `HashMap` wraps, with or without
+//! the `std` feature: one type either way, so turning the feature on (as
+//! Cargo does when any crate of a build asks for it) changes no code that
+//! names it.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use core::hash::{BuildHasherDefault, Hasher};
 
-/// A `HashMap` for keys this side chooses (see the module docs).
+use hashbrown::HashMap;
+
+/// A hash map for keys this side chooses (see the module docs).
 ///
 /// ```
 /// let mut pending: jrpc_shared::LocalMap<u64, &str> = Default::default();
@@ -32,10 +38,19 @@ impl Hasher for LocalHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Strings (method names): fold them in 8 bytes at a time.
-        for chunk in bytes.chunks(8) {
+        // Strings (method names): fold them in 8 bytes at a time, the last
+        // word padded with zeros. Without slicing, which could panic (and
+        // so bring `core::fmt` into the wasm).
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            self.write_u64(u64::from_le_bytes(*word));
+            rest = tail;
+        }
+        if !rest.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
+            for (to, from) in word.iter_mut().zip(rest) {
+                *to = *from;
+            }
             self.write_u64(u64::from_le_bytes(word));
         }
     }
@@ -48,7 +63,7 @@ impl Hasher for LocalHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::BuildHasher;
+    use core::hash::BuildHasher;
 
     #[test]
     fn consecutive_keys_spread_over_high_and_low_bits() {

@@ -4,6 +4,10 @@
 //! closures and the browser driver stores JavaScript functions in the same
 //! table, with the same naming rules.
 
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::string::String;
+
 use crate::LocalMap;
 
 /// Method names starting with this prefix are reserved by JSON-RPC 2.0 for

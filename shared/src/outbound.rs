@@ -6,6 +6,9 @@
 //! (response, timeout, cancel, close) goes through a method that removes the
 //! entry, and a waiter is therefore settled at most once.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::batch_draft::{BatchDraft, Entry};
 use crate::digits::push_u64;
 use crate::wire::push_call;

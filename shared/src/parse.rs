@@ -6,7 +6,8 @@
 //! a [`Raw`] slice of the frame, decoded later by whoever needs it. Nothing is
 //! allocated per message but the batch's list of items and what a reply needs.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
 
 use crate::digits::u64_text;
 use crate::error_object::concat;

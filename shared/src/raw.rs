@@ -7,7 +7,9 @@
 //! one valid JSON value with no whitespace around it, so they can be pasted
 //! into an outgoing message as they are.
 
-use std::fmt;
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::fmt;
 
 use crate::json;
 

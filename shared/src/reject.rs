@@ -6,6 +6,9 @@
 //! Reading it to find those costs one scan, which the driver's transport
 //! limit (far above this one) bounds.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::parse::{Frame, Item, parse};
 use crate::wire::push_error;
 use crate::{Action, ErrorObject, Id};

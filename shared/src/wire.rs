@@ -5,6 +5,8 @@
 //! second serialisation pass and an intermediate tree on the hot path, and
 //! keeps `core::fmt` out of the browser package.
 
+use alloc::string::String;
+
 use crate::digits::{push_i64, push_u64};
 use crate::{ErrorObject, HandlerResult, Id, Raw};
 
@@ -27,7 +29,10 @@ pub(crate) fn push_str_literal(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[plain..i]);
+        // `get`, not indexing, which could panic (and so bring `core::fmt`
+        // into the wasm): `plain` and `i` are always char boundaries, next
+        // to ASCII bytes.
+        out.push_str(s.get(plain..i).unwrap_or_default());
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -38,7 +43,7 @@ pub(crate) fn push_str_literal(out: &mut String, s: &str) {
         }
         plain = i + 1;
     }
-    out.push_str(&s[plain..]);
+    out.push_str(s.get(plain..).unwrap_or_default());
     out.push('"');
 }
 

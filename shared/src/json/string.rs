@@ -1,6 +1,7 @@
 //! Strings: the scan that finds the closing quote, and [`Str`], which decodes.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::string::String;
 
 use super::{Error, ErrorKind};
 
@@ -161,7 +162,9 @@ impl<'a> Iterator for Pieces<'a> {
     fn next(&mut self) -> Option<Piece<'a>> {
         let rest = self.0;
         let Some(escape) = rest.strip_prefix('\\') else {
-            let end = rest.find('\\').unwrap_or(rest.len());
+            // A byte search: `find` with a char pattern would bring a
+            // searcher whose indexing can panic (and so `core::fmt`) into the wasm.
+            let end = rest.bytes().position(|b| b == b'\\').unwrap_or(rest.len());
             let (plain, after) = rest.split_at_checked(end)?;
             self.0 = after;
             return (!plain.is_empty()).then_some(Piece::Plain(plain));
@@ -222,12 +225,17 @@ fn hex4(text: &str) -> (Option<u16>, &str) {
     let (Some(digits), Some(rest)) = (text.get(..4), text.get(4..)) else {
         return (None, "");
     };
+    // Bytes, not chars: a byte of a multi-byte char is no hex digit either,
+    // and there is no decoding to pay for.
     let mut value = 0u16;
-    for c in digits.chars() {
-        let Some(digit) = c.to_digit(16) else {
-            return (None, "");
+    for b in digits.bytes() {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return (None, ""),
         };
-        value = (value << 4) | digit as u16;
+        value = (value << 4) | u16::from(digit);
     }
     (Some(value), rest)
 }
