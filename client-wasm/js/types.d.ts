@@ -119,8 +119,15 @@ declare class JRPC__WebSocket {
     /** Closes the connection for good: waiting calls reject with code -32003. */
     close(): void;
     /**
-     * Frees this JavaScript wrapper. The connection itself lives on until
-     * `close()` (like a browser WebSocket, it is not closed by garbage collection).
+     * Does nothing; kept from earlier versions. Like a browser WebSocket, the
+     * connection lives until `close()`, not until garbage collection.
      */
     free(): void;
 }
+
+/** The package's classes. */
+export declare const JRPC: {
+    Batch: typeof JRPC__Batch,
+    Error: typeof JRPC__Error,
+    WebSocket: typeof JRPC__WebSocket,
+};

@@ -1,38 +1,52 @@
 //! # jrpc-client-wasm
 //!
-//! The browser side of jrpc: a `JRPC.WebSocket` JavaScript class for two-way
-//! JSON-RPC 2.0 over WebSocket, built with wasm-bindgen into an npm package.
+//! The browser side of jrpc: the `JRPC.WebSocket` JavaScript class for
+//! two-way JSON-RPC 2.0 over WebSocket, as an npm package.
 //!
-//! This crate is a driver and a JavaScript face, nothing more: parsing,
-//! dispatch, batches, ids and cancellation come from [`jrpc_shared`], exactly
-//! as in the native server. What it adds is what a browser needs:
-//! promises, per-call timeouts and `AbortSignal`s, a bounded queue for calls
-//! made before the socket opens, reconnects with backoff, events, and browser
-//! methods the server can call.
+//! The package is two layers. This crate is the lower one: the protocol
+//! engine of [`jrpc_shared`], the same one the native server runs, compiled to
+//! wasm and exported as one class, [`Engine`] (ids, request text, parsing and
+//! classifying frames, dispatch, batches, cancellation, limits, error
+//! objects). The upper layer is the browser driver in `js/`, hand-written
+//! JavaScript: the socket, promises, timeouts, `AbortSignal`s, the queue of
+//! calls made before the socket opens, reconnects, events and the options. A
+//! driver written in JavaScript keeps promises, closures and strings on the
+//! JavaScript side: the wasm holds no callbacks and formats no messages, which
+//! keeps the package small and each call to a few crossings.
 //!
-//! Invariants: every call's promise settles (result, error, timeout, abort,
-//! lost connection, or close); event handlers and timers are owned closures,
-//! detached when their socket or call ends; nothing panics on network input.
+//! Invariants: the engine decides everything the protocol decides (the driver
+//! never reads or writes JSON-RPC itself); nothing here panics on network
+//! input; the engine never runs JavaScript code of the app (it reports to the
+//! driver's [`Sink`], which defers app code until the engine returns).
+//!
+//! The crate is `no_std` (and builds [`jrpc_shared`] without `std`): std's
+//! panic machinery would link `core::fmt` and its tables into the wasm,
+//! although nothing here formats anything. In the wasm, a panic (there is
+//! none on any path input reaches) traps, as `panic = "abort"` does anyway.
 
-mod api;
-mod backoff;
-mod client;
-mod connection;
-mod deadlines;
-mod error;
-mod events;
-mod incoming;
-mod js;
-mod methods;
-mod options;
-mod outgoing;
-mod socket;
-mod waiter;
+// Unit tests run natively, on std and its test harness.
+#![cfg_attr(not(test), no_std)]
 
-pub use api::{JsBatch, JsClient};
+extern crate alloc;
 
-/// Hand-written TypeScript declarations for the classes (the generated ones
-/// would say `any` for every argument).
-#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = include_str!("types.d.ts");
-pub use error::JsError;
+mod engine;
+mod sink;
+mod utf16;
+
+pub use engine::Engine;
+pub use sink::Sink;
+
+/// The allocator, which std would otherwise bring (std's is dlmalloc;
+/// talc frees and reuses memory as well, in about 4 KiB less wasm). It grows
+/// the wasm memory as needed and extends its heap into the new pages.
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// A panic traps: the JavaScript driver sees a `RuntimeError`, as it would
+/// under std with `panic = "abort"`, without std's message formatting.
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}

@@ -3,7 +3,8 @@
 //! way. The recipe is the one in the team's toolchain notes: the wasm32
 //! target, the wasm-bindgen CLI at exactly the locked crate version,
 //! wasm-pack, Chromium and chromedriver from Debian, and binaryen's `wasm-opt`
-//! from npm (Debian's binaryen 108 breaks wasm-bindgen's externref table).
+//! from npm (Debian's binaryen 108 breaks wasm-bindgen's externref table),
+//! and esbuild from npm for the web package's one minified module.
 
 use std::path::PathBuf;
 
@@ -18,7 +19,8 @@ pub fn for_build() -> Result<(), String> {
     wasm_target()?;
     wasm_bindgen_cli()?;
     wasm_pack()?;
-    binaryen()
+    binaryen()?;
+    esbuild()
 }
 
 /// Everything `wasm-pack test --headless --chrome` needs; returns the
@@ -131,6 +133,38 @@ pub fn binaryen() -> Result<(), String> {
         None => Err(format!(
             "installed {BINARYEN}, but `{} --version` fails (is node on PATH?)",
             wasm_opt.display()
+        )),
+    }
+}
+
+/// The esbuild release that bundles and minifies the web package's JavaScript.
+const ESBUILD: &str = "esbuild@0.28.2";
+
+/// esbuild from npm, in `target/npm-tools` beside binaryen.
+pub fn esbuild() -> Result<(), String> {
+    let esbuild = crate::run::npm_tools_bin().join("esbuild");
+    let wanted = ESBUILD.trim_start_matches("esbuild@");
+    let present = esbuild
+        .exists()
+        .then(|| output(tool(&esbuild).arg("--version")))
+        .flatten()
+        .filter(|version| version.trim() == wanted);
+    if present.is_some() {
+        eprintln!("xtask: esbuild present ({wanted})");
+        return Ok(());
+    }
+    eprintln!("xtask: installing {ESBUILD} from npm");
+    let prefix = crate::run::target_dir().join("npm-tools");
+    std::fs::create_dir_all(&prefix)
+        .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
+    let mut npm = tool("npm");
+    npm.arg("install").arg("--prefix").arg(&prefix);
+    run(npm.args(["--no-audit", "--no-fund", "--loglevel=error", ESBUILD]))?;
+    match output(tool(&esbuild).arg("--version")) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "installed {ESBUILD}, but `{} --version` fails",
+            esbuild.display()
         )),
     }
 }

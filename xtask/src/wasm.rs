@@ -4,6 +4,8 @@
 //! speed, `panic = "abort"`), which the server's own release build must not
 //! use. Output directories are relative to `client-wasm/`, as wasm-pack takes them.
 
+use std::path::{Path, PathBuf};
+
 use crate::run::{root, run, tool};
 
 /// The crate wasm-pack builds and tests.
@@ -27,8 +29,26 @@ impl Target {
     }
 }
 
-/// `wasm-pack build client-wasm --target T --profile wasm-release --out-dir OUT`.
+/// The name wasm-pack gives the engine's files (`jrpc_engine.js`,
+/// `jrpc_engine_bg.wasm`): the package's own entry keeps the crate's name.
+const ENGINE_NAME: &str = "jrpc_engine";
+/// The package's entry, written per target from `js/entry/`.
+const ENTRY: &str = "jrpc_client_wasm";
+/// The driver (`client-wasm/js/`), copied beside the engine.
+const JS_DIR: &str = "js";
+
+/// Builds the package into `OUT` (relative to `client-wasm/`): `wasm-pack
+/// build client-wasm --target T --profile wasm-release --out-name jrpc_engine`
+/// for the engine, then the JavaScript driver and the entry beside it.
 pub fn build(target: Target, out_dir: &str) -> Result<(), String> {
+    let crate_dir = root().join(CRATE_DIR);
+    let out = crate_dir.join(out_dir);
+    // Build output only: files of an earlier layout must not linger (the size
+    // check counts every file a page could load).
+    if out.exists() {
+        std::fs::remove_dir_all(&out)
+            .map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
     run(tool("wasm-pack").args([
         "build",
         CRATE_DIR,
@@ -38,9 +58,144 @@ pub fn build(target: Target, out_dir: &str) -> Result<(), String> {
         "wasm-release",
         "--out-dir",
         out_dir,
+        "--out-name",
+        ENGINE_NAME,
     ]))?;
-    let at = root().join(CRATE_DIR).join(out_dir);
-    let at = std::fs::canonicalize(&at).unwrap_or(at);
+    let mut modules = add_driver(&crate_dir.join(JS_DIR), &out, target)?;
+    if let Target::Web = target {
+        modules = bundle(&out, &modules)?;
+    }
+    patch_package_json(&out.join("package.json"), &modules)?;
+    let at = std::fs::canonicalize(&out).unwrap_or(out);
     eprintln!("xtask: {} package in {}", target.name(), at.display());
     Ok(())
+}
+
+/// Copies the driver's modules into `out` and writes the entry and its
+/// types for `target`; the files added, for package.json.
+fn add_driver(js: &Path, out: &Path, target: Target) -> Result<Vec<String>, String> {
+    let copy = |from: &Path, to: &Path| {
+        std::fs::copy(from, to)
+            .map(drop)
+            .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+    };
+    let mut added = Vec::new();
+    let entries =
+        std::fs::read_dir(js).map_err(|e| format!("cannot read {}: {e}", js.display()))?;
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if let Some(name) = name.filter(|n| n.ends_with(".js")) {
+            copy(&path, &out.join(&name))?;
+            added.push(name);
+        }
+    }
+    added.sort();
+    let entry = format!("{ENTRY}.js");
+    copy(
+        &js.join("entry").join(format!("{}.js", target.name())),
+        &out.join(&entry),
+    )?;
+    added.push(entry);
+    // The types: the classes, plus `init` where the app calls it.
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let mut types = read(js.join("types.d.ts"))?;
+    if let Target::Web = target {
+        types.push_str(&read(js.join("entry/web.d.ts"))?);
+    }
+    let dts = format!("{ENTRY}.d.ts");
+    std::fs::write(out.join(&dts), types).map_err(|e| format!("cannot write {dts}: {e}"))?;
+    added.push(dts);
+    Ok(added)
+}
+
+/// The web build, which a page loads as it is: the entry, the driver and
+/// wasm-bindgen's glue as one minified module (with a source map, which
+/// browsers fetch only for the developer tools), instead of ten modules of
+/// commented source. The bundler build keeps the modules: the app's bundler
+/// minifies them with the app. Returns the files that replace `modules`.
+fn bundle(out: &Path, modules: &[String]) -> Result<Vec<String>, String> {
+    let sources = out.join("src");
+    std::fs::create_dir_all(&sources)
+        .map_err(|e| format!("cannot create {}: {e}", sources.display()))?;
+    let glue = format!("{ENGINE_NAME}.js");
+    for name in modules.iter().chain([&glue]).filter(|n| n.ends_with(".js")) {
+        std::fs::rename(out.join(name), sources.join(name))
+            .map_err(|e| format!("cannot move {name} into {}: {e}", sources.display()))?;
+    }
+    let entry = format!("{ENTRY}.js");
+    run(tool(crate::run::npm_tools_bin().join("esbuild"))
+        .arg(sources.join(&entry))
+        .args([
+            "--bundle",
+            "--format=esm",
+            "--minify",
+            "--sourcemap",
+            "--target=es2020",
+        ])
+        .arg(format!("--outfile={}", out.join(&entry).display())))?;
+    std::fs::remove_dir_all(&sources)
+        .map_err(|e| format!("cannot remove {}: {e}", sources.display()))?;
+    // The glue is in the bundle now: the package no longer lists it.
+    let manifest = out.join("package.json");
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    let text = text.replace(&format!("\n    \"{glue}\","), "");
+    std::fs::write(&manifest, text)
+        .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
+    let dts = format!("{ENTRY}.d.ts");
+    Ok(vec![entry.clone(), format!("{entry}.map"), dts])
+}
+
+/// Points wasm-pack's package.json at the entry (`main`, `types`) and lists
+/// the driver's files in `files`.
+fn patch_package_json(path: &Path, added: &[String]) -> Result<(), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let patched = patch_manifest(&text, added)
+        .ok_or_else(|| format!("{} is not laid out as wasm-pack writes it", path.display()))?;
+    std::fs::write(path, patched).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The text of package.json with the entry and the driver's files; `None`
+/// if a member it changes is missing (xtask has no JSON parser: wasm-pack's
+/// layout is checked instead).
+fn patch_manifest(text: &str, added: &[String]) -> Option<String> {
+    let main = format!("\"main\": \"{ENGINE_NAME}.js\"");
+    let types = format!("\"types\": \"{ENGINE_NAME}.d.ts\"");
+    let files = "\"files\": [";
+    if !(text.contains(&main) && text.contains(&types) && text.contains(files)) {
+        return None;
+    }
+    let listed: String = added.iter().map(|f| format!("\n    \"{f}\",")).collect();
+    Some(
+        text.replace(&main, &format!("\"main\": \"{ENTRY}.js\""))
+            .replace(&types, &format!("\"types\": \"{ENTRY}.d.ts\""))
+            .replacen(files, &format!("{files}{listed}"), 1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_json_points_at_the_entry_and_lists_the_driver() {
+        let generated = "{\n  \"files\": [\n    \"jrpc_engine_bg.wasm\"\n  ],\n  \"main\": \"jrpc_engine.js\",\n  \"types\": \"jrpc_engine.d.ts\"\n}";
+        let patched = patch_manifest(generated, &["client.js".to_owned()]).unwrap();
+        assert!(
+            patched.contains("\"main\": \"jrpc_client_wasm.js\""),
+            "{patched}"
+        );
+        assert!(
+            patched.contains("\"types\": \"jrpc_client_wasm.d.ts\""),
+            "{patched}"
+        );
+        assert!(
+            patched.contains("\"client.js\",\n    \"jrpc_engine_bg.wasm\""),
+            "{patched}"
+        );
+        assert_eq!(patch_manifest("{}", &[]), None);
+    }
 }

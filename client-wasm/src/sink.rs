@@ -1,0 +1,34 @@
+//! What the engine reports to the JavaScript driver while it reads a frame.
+//!
+//! A JavaScript object with these methods (`js/engine-sink.js`). Results and
+//! params travel as UTF-16 offsets into the frame the driver passed in, so
+//! the driver parses them with `JSON.parse(frame.slice(start, end))` and no
+//! string is copied out of wasm memory; only replies, which go to the socket
+//! anyway, cross as strings.
+
+use alloc::string::String;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The driver's receiver of engine actions.
+    pub type Sink;
+
+    /// Send `text` to the server now.
+    #[wasm_bindgen(method)]
+    pub fn send(this: &Sink, text: &str);
+
+    /// The app's call `id` succeeded; its result is `frame.slice(start, end)`.
+    #[wasm_bindgen(method)]
+    pub fn settle(this: &Sink, id: f64, start: u32, end: u32);
+
+    /// The app's call `id` failed with this error object (`data` as JSON text).
+    #[wasm_bindgen(method)]
+    pub fn reject(this: &Sink, id: f64, code: f64, message: &str, data: Option<String>);
+
+    /// The server called the browser method in `slot`: params are
+    /// `frame.slice(start, end)` (no params when `start` is negative); answer
+    /// with `token` unless it is negative (a notification).
+    #[wasm_bindgen(method)]
+    pub fn call(this: &Sink, slot: u32, token: f64, start: i32, end: u32);
+}

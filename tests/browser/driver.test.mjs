@@ -1,0 +1,129 @@
+// Unit tests of the browser driver's pure parts, in Node (no browser, no
+// wasm): reconnect backoff, and the one deadline timer of `Calls` with a
+// stand-in engine and a hand-driven clock.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DEFAULT_BACKOFF, delayMs } from "../../client-wasm/js/backoff.js";
+import { Calls } from "../../client-wasm/js/calls.js";
+
+test("backoff doubles up to the maximum, with jitter", () => {
+  assert.equal(delayMs(DEFAULT_BACKOFF, 0, 0), 125);
+  assert.equal(delayMs(DEFAULT_BACKOFF, 0, 1), 250);
+  assert.equal(delayMs(DEFAULT_BACKOFF, 3, 1), 2000);
+  assert.equal(delayMs(DEFAULT_BACKOFF, 30, 1), 30000);
+  assert.equal(delayMs(DEFAULT_BACKOFF, 1000, 0.5), 22500);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const d = delayMs(DEFAULT_BACKOFF, attempt, 0.37);
+    assert.ok(d > 0 && d <= 30000, `attempt ${attempt}: ${d}`);
+  }
+});
+
+/** An engine that numbers requests and remembers what waits, as the real one does. */
+class FakeEngine {
+  constructor() {
+    this.next = 1;
+    this.waiting = new Set();
+  }
+  request(method) {
+    this.id = this.next++;
+    this.waiting.add(this.id);
+    return `{"method":"${method}","id":${this.id}}`;
+  }
+  cancel(id) {
+    return this.waiting.delete(id) ? `cancel ${id}` : undefined;
+  }
+  forget(id) {
+    return this.waiting.delete(id);
+  }
+  close() {
+    this.waiting.clear();
+  }
+}
+
+/** Replaces the clock and setTimeout for the length of `body`. */
+async function withClock(body) {
+  const saved = { setTimeout, clearTimeout, now: performance.now };
+  const clock = { now: 0, timers: new Map(), next: 1, set: [] };
+  globalThis.setTimeout = (fn, ms) => {
+    const id = clock.next++;
+    clock.timers.set(id, { fn, at: clock.now + ms });
+    clock.set.push(clock.now + ms);
+    return id;
+  };
+  globalThis.clearTimeout = (id) => clock.timers.delete(id);
+  performance.now = () => clock.now;
+  clock.advance = (to) => {
+    clock.now = to;
+    for (const [id, t] of [...clock.timers]) {
+      if (t.at <= to) {
+        clock.timers.delete(id);
+        t.fn();
+      }
+    }
+  };
+  try {
+    await body(clock);
+  } finally {
+    globalThis.setTimeout = saved.setTimeout;
+    globalThis.clearTimeout = saved.clearTimeout;
+    performance.now = saved.now;
+  }
+}
+
+test("one timer: it moves only for a call due before every other", () =>
+  withClock(async (clock) => {
+    const sent = [];
+    const engine = new FakeEngine();
+    const calls = new Calls(engine, (text) => (sent.push(text), true), 10, 30000);
+    const outcome = (p) => p.then((v) => ["ok", v], (e) => ["error", e.code, e.message]);
+    clock.now = 10.2;
+    const a = outcome(calls.request("a", undefined, { timeoutMs: 100 }));
+    assert.deepEqual(clock.set, [111]);
+    clock.now = 20;
+    const b = outcome(calls.request("b", undefined, { timeoutMs: 500 }));
+    assert.deepEqual(clock.set, [111], "a later deadline leaves the timer");
+    const c = outcome(calls.request("c", undefined, { timeoutMs: 50 }));
+    assert.deepEqual(clock.set, [111, 70], "an earlier one moves it");
+    assert.equal(clock.timers.size, 1, "one timer at a time");
+    const d = outcome(calls.request("d", undefined, { timeoutMs: Infinity }));
+    assert.equal(clock.set.length, 2, "no timeout, no timer");
+
+    clock.advance(70);
+    assert.deepEqual(await c, ["error", -32002, "no answer within 50 ms; the request was cancelled"]);
+    assert.ok(sent.includes("cancel 3"), "the server is told");
+    assert.deepEqual(clock.set, [111, 70, 111], "then set for the next due");
+    engine.waiting.delete(1); // the engine took the response's id before reporting it
+    calls.settle(1, "answered");
+    assert.deepEqual(await a, ["ok", "answered"]);
+    clock.advance(111);
+    assert.deepEqual(clock.set.slice(3), [520], "the settled call no longer counts");
+    clock.advance(520);
+    assert.equal((await b)[1], -32002);
+    assert.equal(clock.timers.size, 0, "nothing left with a deadline");
+    assert.deepEqual([...engine.waiting], [4], "only the call without a timeout waits");
+    calls.close(new Error("closed"));
+    assert.deepEqual(await d, ["error", undefined, "closed"]);
+    assert.equal(engine.waiting.size, 0);
+  }));
+
+test("a call queued before the socket opens leaves the queue when it times out", () =>
+  withClock(async (clock) => {
+    let open = false;
+    const sent = [];
+    const engine = new FakeEngine();
+    const calls = new Calls(engine, (text) => open && (sent.push(text), true), 2, 30000);
+    const first = calls.request("first", undefined, { timeoutMs: 10 }).catch((e) => e.code);
+    const second = calls.request("second", undefined, {});
+    const third = calls.request("third", undefined, {});
+    assert.equal((await third.catch((e) => e)).code, -32004, "the queue is bounded");
+    assert.deepEqual([...engine.waiting], [1, 2], "a refused call leaves the engine too");
+    clock.advance(10);
+    assert.equal(await first, -32002);
+    open = true;
+    calls.flush();
+    assert.deepEqual(sent, ['{"method":"second","id":2}'], "no cancel for a call never sent");
+    engine.waiting.delete(2);
+    calls.settle(2, 42);
+    assert.equal(await second, 42);
+  }));
