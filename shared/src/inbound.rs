@@ -339,10 +339,14 @@ impl Inbound {
         };
         let in_flight = &self.in_flight;
         let by_id = self.by_id.get_or_insert_with(|| {
-            in_flight
-                .iter()
-                .map(|(token, f)| (f.id.clone(), *token))
-                .collect()
+            // Of two calls under one id the later wins, as in `register`:
+            // tokens grow with arrival, and the map's order is not arrival's.
+            let mut by_id = HashMap::with_capacity_and_hasher(in_flight.len(), PeerKeys::default());
+            for (token, f) in in_flight {
+                let latest = by_id.entry(f.id.clone()).or_insert(*token);
+                *latest = (*latest).max(*token);
+            }
+            by_id
         });
         let Some(token) = by_id.get(&target).copied() else {
             debug!("ignored a cancel for {target}, which is not in flight");

@@ -16,15 +16,10 @@ pub struct AptTool {
     pub package: &'static str,
 }
 
-/// Headless Chromium and its WebDriver, for the browser tests.
+/// Headless Chromium, for the browser tests and the browser benchmark.
 pub const CHROMIUM: AptTool = AptTool {
     command: "chromium",
     package: "chromium",
-};
-/// See [`CHROMIUM`].
-pub const CHROMEDRIVER: AptTool = AptTool {
-    command: "chromedriver",
-    package: "chromium-driver",
 };
 
 /// Installs the packages of those `tools` whose command is not found.

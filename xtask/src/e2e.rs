@@ -1,6 +1,8 @@
-//! The end-to-end browser tests in `tests/browser/`: the demo page (`www/`)
-//! against the real `jrpc-server`, and the bundler package through Vite, in
-//! headless Chromium driven by `playwright-core` under `node --test`.
+//! The browser tests in `tests/browser/`, in headless Chromium driven by
+//! `playwright-core` under `node --test`: the browser client's own tests
+//! (`client-*.test.mjs`, the web package in a page against `jrpc-test-server`),
+//! the demo page (`www/`) against the real `jrpc-server`, and the bundler
+//! package through Vite.
 //!
 //! The tests start and stop their own servers; this module builds what they
 //! use, installs their npm dependencies when needed, and tells them where
@@ -18,7 +20,7 @@ pub const TESTS_DIR: &str = "tests/browser";
 /// Screenshots and logs, relative to the root (gitignored).
 const ARTIFACTS_DIR: &str = "tests/artifacts";
 
-/// Builds the packages and the server, then runs every `*.test.mjs` in
+/// Builds the packages and the two servers, then runs every `*.test.mjs` in
 /// `tests/browser/` with `chromium` as the browser; fails also when the web
 /// package is over its size budget (`size.rs`).
 pub fn test(chromium: &Path) -> Result<(), String> {
@@ -42,7 +44,17 @@ pub fn test(chromium: &Path) -> Result<(), String> {
     // Measured now, reported at once, but failing only after the tests ran:
     // a size regression should not hide whether the page still works.
     let within_budget = size::check(&www.join("pkg"));
-    run(cargo().args(["build", "-p", "jrpc-server", "--bin", "jrpc-server"]))?;
+    run(cargo().args([
+        "build",
+        "-p",
+        "jrpc-server",
+        "--bin",
+        "jrpc-server",
+        "-p",
+        "jrpc-tests",
+        "--bin",
+        "jrpc-test-server",
+    ]))?;
 
     let tests_dir = root.join(TESTS_DIR);
     npm_dependencies(&tests_dir)?;
@@ -52,6 +64,10 @@ pub fn test(chromium: &Path) -> Result<(), String> {
         .args(["--test", "--test-reporter=spec"])
         .args(&files)
         .env("JRPC_SERVER_BIN", target_dir().join("debug/jrpc-server"))
+        .env(
+            "JRPC_TEST_SERVER_BIN",
+            target_dir().join("debug/jrpc-test-server"),
+        )
         .env("JRPC_WWW", &www)
         .env(
             "JRPC_PKG_BUNDLER",
@@ -135,6 +151,15 @@ mod tests {
             names.contains(&"tests/browser/bundler.test.mjs".to_owned()),
             "{names:?}"
         );
-        assert!(names.iter().all(|n| !n.contains("helpers")), "{names:?}");
+        assert!(
+            names.contains(&"tests/browser/client-calls.test.mjs".to_owned()),
+            "{names:?}"
+        );
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.contains("helpers") && !n.contains("harness")),
+            "{names:?}"
+        );
     }
 }

@@ -4,8 +4,8 @@
 //!   `www/pkg`, then builds and starts `jrpc-server` with the math example and
 //!   the `www/` page on http://127.0.0.1:8080/.
 //! - `cargo xtask test`: runs every test of the project, the browser tests
-//!   in headless Chromium included: the client's `wasm-pack` tests, then the
-//!   demo page and the bundler package end to end (`tests/browser/`).
+//!   in headless Chromium included (`tests/browser/`): the browser client's
+//!   tests, the demo page and the bundler package end to end.
 //! - `cargo xtask bench`: the benchmark suite, which writes `docs/BENCHMARKS.md`.
 //! - `cargo xtask wasm`: builds the browser client's npm package and prints
 //!   its size against the budget in `client-wasm/size-budget.json`.
@@ -18,7 +18,6 @@
 
 mod apt;
 mod bench;
-mod browser;
 mod e2e;
 mod fuzz;
 mod lockfile;
@@ -63,11 +62,11 @@ tasks:
   demo [flags]   build the wasm client into www/pkg, then build and start jrpc-server
                  (math example, www/ page) on http://127.0.0.1:8080/;
                  flags go to jrpc-server (see `cargo run --bin jrpc-server -- --help`)
-  test [args]    run every test of the project: `cargo test --workspace [args]`, the
-                 browser tests (wasm-pack test --headless --chrome) against jrpc-test-server,
-                 then tests/browser/ (node --test, Playwright + Chromium): the www/ page
-                 against jrpc-server, and the bundler package through Vite; fails when
-                 the web package (gzip -9) is over client-wasm/size-budget.json
+  test [args]    run every test of the project: `cargo test --workspace [args]`, then
+                 tests/browser/ (node --test, Playwright + Chromium): the browser client's
+                 tests against jrpc-test-server, the www/ page against jrpc-server, and
+                 the bundler package through Vite; fails when the web package (gzip -9)
+                 is over client-wasm/size-budget.json
   bench [args]   the benchmark suite (not a test): jrpc-server against a jsonrpsee
                  reference, pinned to cores, over several rounds, and the browser
                  client against json-rpc-2.0 in Chromium; writes docs/BENCHMARKS.md.
@@ -80,7 +79,7 @@ tasks:
                  (default 600) with `cargo +nightly fuzz run`; fails on a crash.
                  Not part of `test`; needs the nightly toolchain
 
-Missing tools (cargo-fuzz, wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium
-and chromium-driver, npm's binaryen, tests/browser's npm dependencies) are
-installed; present ones are skipped.
+Missing tools (cargo-fuzz, wasm32 target, wasm-bindgen CLI, wasm-pack, Debian's chromium,
+npm's binaryen, tests/browser's npm dependencies) are installed; present ones are
+skipped.
 ";

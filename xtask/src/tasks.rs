@@ -1,8 +1,8 @@
 //! The tasks themselves.
 
-use crate::run::{cargo, root, run, target_dir, which};
+use crate::run::{cargo, root, run, target_dir};
 use crate::wasm::{self, Target};
-use crate::{apt, browser, e2e, size, tools};
+use crate::{e2e, size, tools};
 
 /// Builds the web package into `www/pkg` and the release server, then runs
 /// the server in the foreground with the demo page.
@@ -29,15 +29,13 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 }
 
 /// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
-/// tests), the browser client's tests in headless Chromium against
-/// `jrpc-test-server`, then the demo page and the bundler package in
-/// Chromium against `jrpc-server` (`tests/browser/`), and the web package's
-/// size against its budget.
+/// tests), then the browser tests in headless Chromium (`tests/browser/`):
+/// the browser client's tests against `jrpc-test-server`, the demo page and
+/// the bundler package against `jrpc-server`; and the web package's size
+/// against its budget.
 pub fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]).args(args))?;
-    let chromedriver = tools::for_browser_tests()?;
-    browser::test(&chromedriver)?;
-    let chromium = which(apt::CHROMIUM.command).ok_or("chromium not found")?;
+    let chromium = tools::for_browser_tests()?;
     e2e::test(&chromium)
 }
 

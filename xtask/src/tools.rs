@@ -2,9 +2,9 @@
 //! tool is already there and installs it otherwise, printing one line either
 //! way. The recipe is the one in the team's toolchain notes: the wasm32
 //! target, the wasm-bindgen CLI at exactly the locked crate version,
-//! wasm-pack, Chromium and chromedriver from Debian, and binaryen's `wasm-opt`
-//! from npm (Debian's binaryen 108 breaks wasm-bindgen's externref table),
-//! and esbuild from npm for the web package's one minified module.
+//! wasm-pack, Chromium from Debian, binaryen's `wasm-opt` from npm (Debian's
+//! binaryen 108 breaks wasm-bindgen's externref table), and esbuild from npm
+//! for the web package's one minified module.
 
 use std::path::PathBuf;
 
@@ -23,12 +23,12 @@ pub fn for_build() -> Result<(), String> {
     esbuild()
 }
 
-/// Everything `wasm-pack test --headless --chrome` needs; returns the
-/// chromedriver to use.
+/// Everything the browser tests (`tests/browser/`) need: the package's build
+/// tools and Chromium, which playwright-core drives; returns the Chromium to use.
 pub fn for_browser_tests() -> Result<PathBuf, String> {
     for_build()?;
-    apt_packages(&[apt::CHROMIUM, apt::CHROMEDRIVER])?;
-    which(apt::CHROMEDRIVER.command).ok_or_else(|| "chromedriver not found".to_owned())
+    apt_packages(&[apt::CHROMIUM])?;
+    which(apt::CHROMIUM.command).ok_or_else(|| "chromium not found".to_owned())
 }
 
 /// The `wasm32-unknown-unknown` target of the toolchain that builds the project.

@@ -1,5 +1,5 @@
-//! `jrpc-test-server`: the server the browser (wasm) tests talk to, started by
-//! `cargo xtask test`. It hosts the demo methods and the `test.*` controls of
+//! `jrpc-test-server`: the server the browser client's tests talk to, started
+//! by `tests/browser/client-*.test.mjs` (`TestServer` in `helpers.mjs`). It hosts the demo methods and the `test.*` controls of
 //! [`jrpc_tests::test_server`], accepts every Origin, and prints exactly one
 //! line to stdout, `jrpc-test-server listening on ws://HOST:PORT/rpc`, which
 //! the caller parses. Logs go to stderr (RUST_LOG, default "warn").

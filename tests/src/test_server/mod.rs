@@ -1,7 +1,7 @@
 //! The server the browser tests run against: the demo methods
 //! ([`jrpc_server::demo::math_methods`]) plus the `test.*` controls in
-//! [`methods`], accepting pages of any origin (the wasm tests run on a page
-//! that wasm-bindgen-test-runner serves from another port).
+//! [`methods`], accepting pages of any origin (the client tests run on a page
+//! that their own static file server serves from another port).
 //!
 //! [`TestServer`] owns the serving loop, because `test.restart` needs one:
 //! bind, serve until a restart is asked for, shut down gracefully, stay down
