@@ -4,7 +4,7 @@
 //
 // One owner for the three, because every way a call ends (answer, timeout,
 // abort, lost connection, close) must update them together, and the engine's
-// table of waiting ids with them: an id leaves the engine (`forget`, `cancel`,
+// table of waiting ids with them: an id leaves the engine (`cancel`
 // or a response it settles) exactly when it leaves `pending`.
 
 import { CONNECTION_CLOSED, JrpcError, QUEUE_FULL, REQUEST_TIMEOUT, aborted, closed } from "./errors.js";
@@ -33,14 +33,14 @@ export class Calls {
     return new Promise((resolve, reject) => {
       // Like fetch: an already aborted signal means the call is never sent.
       if (options.signal?.aborted) return reject(aborted());
-      const text = this.engine.request(method, params);
+      const text = this.engine.call(method, params, false);
       if (text === undefined) return reject(closed());
-      const id = this.engine.id;
+      const id = this.engine.id(0);
       this.pending.set(id, { resolve, reject, sent: false });
       const full = this.sendOrQueue([id], text);
       if (full) {
         this.finish(id);
-        this.engine.forget(id);
+        this.engine.cancel(id);
         return reject(full);
       }
       this.arm(id, options);
@@ -50,25 +50,25 @@ export class Calls {
   /** Sends a notification; the error to throw, if any. */
   notify(method, params) {
     if (this.closed) return closed();
-    return this.sendOrQueue([], this.engine.notify(method, params));
+    return this.sendOrQueue([], this.engine.call(method, params, true));
   }
 
   /** Sends `entries` (`[method, params, isRequest]`) as one message. */
   batch(entries, options) {
     if (options.signal?.aborted) return Promise.reject(aborted());
     if (this.closed) return Promise.reject(closed());
-    for (const [method, params, request] of entries) this.engine.add(method, params, request);
+    for (const [method, params, request] of entries) this.engine.batch(method, params, request);
     const text = this.engine.batch();
     // An empty batch is not sent (JSON-RPC has none): it has no results.
     if (text === undefined) return Promise.resolve([]);
-    // A Float64Array from the engine: `map` must make an Array of promises.
-    const ids = Array.from(this.engine.ids());
+    const ids = [];
+    for (const [, , request] of entries) if (request) ids.push(this.engine.id(ids.length));
     const results = ids.map((id) => new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, sent: false })));
     const full = this.sendOrQueue(ids, text);
     if (full) {
       for (const id of ids) {
         this.finish(id);
-        this.engine.forget(id);
+        this.engine.cancel(id);
       }
       return Promise.reject(full);
     }
@@ -167,7 +167,7 @@ export class Calls {
     for (const [id, w] of this.pending) {
       if (!w.sent) continue;
       this.finish(id);
-      this.engine.forget(id);
+      this.engine.cancel(id);
       w.reject(new JrpcError("connection lost before the answer arrived", CONNECTION_CLOSED));
     }
   }
@@ -178,7 +178,7 @@ export class Calls {
     this.queue = [];
     clearTimeout(this.timer);
     this.timer = this.firesAt = undefined;
-    this.engine.close();
+    this.engine.reset(true);
     for (const id of [...this.pending.keys()]) this.finish(id).reject(error);
   }
 

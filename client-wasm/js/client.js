@@ -123,7 +123,7 @@ export class Client {
   register(method, fn) {
     methodName(method);
     if (typeof fn !== "function") throw new TypeError(`jrpc: the method "${method}" must be a function`);
-    const slot = this.engine.register(method);
+    const slot = this.engine.register(method, false);
     if (slot === -1) {
       throw new TypeError(`jrpc: method name "${method}" is reserved: names starting with "rpc." belong to JSON-RPC itself`);
     }
@@ -133,7 +133,7 @@ export class Client {
 
   /** Removes a browser method; returns whether it was registered. */
   unregister(method) {
-    const slot = this.engine.unregister(methodName(method));
+    const slot = this.engine.register(methodName(method), true);
     if (slot < 0) return false;
     delete this.fns[slot];
     return true;
@@ -215,7 +215,7 @@ export class Client {
 
   binary() {
     // Answered as the native side answers it (the engine decides); the page learns of it too.
-    this.engine.binary();
+    this.engine.receive(undefined);
     const message = "the server sent a binary frame, which JSON-RPC does not use; ignored";
     this.listeners.emit({ type: "error", error: new JrpcError(message, INTERNAL_ERROR) });
   }
@@ -228,7 +228,7 @@ export class Client {
       return;
     }
     if (generation !== this.generation || this.state_ === "closed") return;
-    const reply = error ? this.engine.fail(token, JSON.stringify(error)) : this.engine.answer(token, result);
+    const reply = this.engine.complete(token, error ? JSON.stringify(error) : result, !!error);
     if (reply !== undefined) this.write(reply);
   }
 
@@ -245,8 +245,10 @@ export class Client {
         }
         this.calls.settle(id, value);
       },
-      reject: (id, code, message, data) =>
-        this.calls.fail(id, new JrpcError(message, code, data === undefined ? undefined : JSON.parse(data))),
+      reject: (id, json) => {
+        const e = JSON.parse(json);
+        this.calls.fail(id, new JrpcError(e.message, e.code, e.data));
+      },
       call: (slot, token, start, end) => {
         const fn = this.fns[slot];
         if (fn) this.started.push([fn, start < 0 ? undefined : this.frame.slice(start, end), token]);
@@ -256,7 +258,7 @@ export class Client {
 
   dropped(code, reason, wasClean) {
     this.detach();
-    this.engine.reset();
+    this.engine.reset(false);
     this.generation++;
     const neverOpened = this.state_ !== "open";
     // Only a connection that stayed up resets the retry count: one the server

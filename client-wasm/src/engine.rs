@@ -29,9 +29,8 @@ pub struct Engine {
     max_in_flight: usize,
     methods: Methods<u32>,
     next_slot: u32,
-    /// The id of the last request, and of the last batch's requests.
-    last_id: u64,
-    batch_ids: Vec<u64>,
+    /// The ids of the last request or batch registered.
+    ids: Vec<u64>,
     draft: BatchDraft,
 }
 
@@ -49,88 +48,101 @@ impl Engine {
             max_in_flight,
             methods: Methods::new(),
             next_slot: 0,
-            last_id: 0,
-            batch_ids: Vec::new(),
+            ids: Vec::new(),
             draft: BatchDraft::new(),
         }
     }
 
-    /// Registers a request and returns its text (its id is then [`Engine::id`]);
-    /// `undefined` once the engine is closed. `params` is JSON text from
-    /// `JSON.stringify` of an array or object.
-    pub fn request(&mut self, method: &str, params: Option<String>) -> Option<String> {
+    /// The text of a request, registered (its id is then `id(0)`), or with
+    /// `notification` the text of a notification; `undefined` for a request
+    /// once the engine is closed. `params` is JSON text from `JSON.stringify`
+    /// of an array or object. (Both in one method: each export costs the
+    /// package glue code.)
+    pub fn call(
+        &mut self,
+        method: &str,
+        params: Option<String>,
+        notification: bool,
+    ) -> Option<String> {
         let params = params.map(RawBuf::from_trusted);
-        let (id, text) = self
-            .outbound
-            .request(method, params.as_ref().map(RawBuf::as_raw), ())
-            .ok()?;
-        self.last_id = id;
-        Some(text)
-    }
-
-    /// The id of the request [`Engine::request`] registered last.
-    #[wasm_bindgen(getter)]
-    pub fn id(&self) -> f64 {
-        self.last_id as f64
-    }
-
-    /// The text of a notification.
-    pub fn notify(&self, method: &str, params: Option<String>) -> String {
-        let params = params.map(RawBuf::from_trusted);
-        notification_text(method, params.as_ref().map(RawBuf::as_raw))
-    }
-
-    /// Adds a request (or a notification) to the batch being drafted.
-    pub fn add(&mut self, method: &str, params: Option<String>, request: bool) {
-        let params = params.map(RawBuf::from_trusted);
-        if request {
-            self.draft.request_owned(method, params);
-        } else {
-            self.draft.notify_owned(method, params);
+        let params = params.as_ref().map(RawBuf::as_raw);
+        if notification {
+            return Some(notification_text(method, params));
         }
-    }
-
-    /// Registers the drafted batch and returns its text (the ids of its
-    /// requests are then [`Engine::ids`]); `undefined` for an empty draft
-    /// (JSON-RPC has no empty batch) or a closed engine. Starts a new draft.
-    pub fn batch(&mut self) -> Option<String> {
-        let draft = core::mem::take(&mut self.draft);
-        self.batch_ids.clear();
-        let (ids, text) = self.outbound.batch(&draft, |_| ()).ok()??;
-        self.batch_ids = ids;
+        let (id, text) = self.outbound.request(method, params, ()).ok()?;
+        self.ids.clear();
+        self.ids.push(id);
         Some(text)
     }
 
-    /// The ids of the last batch's requests, in order.
-    pub fn ids(&self) -> Vec<f64> {
-        self.batch_ids.iter().map(|&id| id as f64).collect()
+    /// Drafts a batch: with a `method`, adds a request (or, unless
+    /// `request`, a notification) to the draft and returns `undefined`;
+    /// without, registers the draft and returns its text (the ids of its
+    /// requests are then `id(0)`, `id(1)`, ...), `undefined` for an empty
+    /// draft (JSON-RPC has no empty batch) or a closed engine, and starts a
+    /// new draft. (One method: each export costs the package glue code.)
+    pub fn batch(
+        &mut self,
+        method: Option<String>,
+        params: Option<String>,
+        request: bool,
+    ) -> Option<String> {
+        if let Some(method) = method {
+            let params = params.map(RawBuf::from_trusted);
+            if request {
+                self.draft.request_owned(&method, params);
+            } else {
+                self.draft.notify_owned(&method, params);
+            }
+            return None;
+        }
+        let draft = core::mem::take(&mut self.draft);
+        self.ids.clear();
+        let (ids, text) = self.outbound.batch(&draft, |_| ()).ok()??;
+        self.ids = ids;
+        Some(text)
     }
 
-    /// Gives up on call `id`: the `$/cancelRequest` to send if it was sent,
-    /// `undefined` if it no longer waits.
+    /// The id of the `k`-th request of the last request or batch registered.
+    /// A number at a time rather than an array, and one method for both:
+    /// each export and each `Vec` returned costs the package glue code.
+    pub fn id(&self, k: u32) -> f64 {
+        self.ids.get(k as usize).map_or(0.0, |&id| id as f64)
+    }
+
+    /// Gives up on call `id` (timed out, aborted, failed here): the
+    /// `$/cancelRequest` to send if it was sent, `undefined` if it no longer
+    /// waits.
     pub fn cancel(&mut self, id: f64) -> Option<String> {
         self.outbound.cancel(id as u64).map(|(_, text)| text)
     }
 
-    /// Forgets call `id` (failed here: lost connection, full queue); whether it waited.
-    pub fn forget(&mut self, id: f64) -> bool {
-        self.outbound.take(id as u64).is_some()
-    }
-
-    /// Closed for good: no call waits any more, and no new one is registered.
-    pub fn close(&mut self) {
-        self.outbound.close();
-    }
-
     /// The connection dropped: the server's calls on it are gone, and the
-    /// next connection starts afresh.
-    pub fn reset(&mut self) {
+    /// next connection starts afresh. `for_good`: the client closed, so no
+    /// call waits any more and no new one is registered.
+    pub fn reset(&mut self, for_good: bool) {
         self.inbound = Inbound::new(self.max_in_flight);
+        if for_good {
+            self.outbound.close();
+        }
     }
 
-    /// Reads a text frame and reports what to do to the sink: replies to
-    /// send, the app's calls it answers, browser methods to run.
-    pub fn receive(&mut self, frame: &str) {
+    /// Reads a frame and reports what to do to the sink: replies to send,
+    /// the app's calls it answers, browser methods to run. `undefined` stands
+    /// for a binary frame, which the engine answers (one method for both:
+    /// each export costs the package glue code).
+    pub fn receive(&mut self, frame: Option<String>) {
+        let Some(frame) = frame else {
+            let mut actions: Vec<Action<'_, '_, u32>> = Vec::new();
+            self.inbound.receive_binary(&mut actions);
+            for action in actions {
+                if let Action::Reply(text) = action {
+                    self.sink.send(&text);
+                }
+            }
+            return;
+        };
+        let frame = frame.as_str();
         let mut actions = Vec::new();
         self.inbound.receive(frame, &self.methods, &mut actions);
         let mut at = Utf16::new(frame);
@@ -171,36 +183,28 @@ impl Engine {
         }
     }
 
-    /// A binary frame arrived: sends the engine's answer to it.
-    pub fn binary(&mut self) {
-        let mut actions: Vec<Action<'_, '_, u32>> = Vec::new();
-        self.inbound.receive_binary(&mut actions);
-        for action in actions {
-            if let Action::Reply(text) = action {
-                self.sink.send(&text);
-            }
-        }
-    }
-
-    /// A browser method returned: `result` is its JSON text. The reply to
-    /// send, if the server still waits for it (and, in a batch, it was last).
-    pub fn answer(&mut self, token: f64, result: String) -> Option<String> {
-        let token = CallToken::from_u64(token as u64);
+    /// A browser method finished: `text` is its result as JSON, or (when
+    /// `failed`) its error object as JSON. The reply to send, if the server
+    /// still waits for it (and, in a batch, it was the last).
+    pub fn complete(&mut self, token: f64, text: String, failed: bool) -> Option<String> {
+        let outcome = if failed {
+            Err(ErrorObject::from_json(&text).unwrap_or_else(internal))
+        } else {
+            Ok(RawBuf::from_trusted(text))
+        };
         self.inbound
-            .complete(token, Ok(RawBuf::from_trusted(result)))
-    }
-
-    /// A browser method failed: `error` is the error object as JSON text.
-    pub fn fail(&mut self, token: f64, error: &str) -> Option<String> {
-        let error = ErrorObject::from_json(error).unwrap_or_else(internal);
-        let token = CallToken::from_u64(token as u64);
-        self.inbound.complete(token, Err(error))
+            .complete(CallToken::from_u64(token as u64), outcome)
     }
 
     /// Makes `name` a browser method and returns its slot (the same slot
     /// when it replaces one): -1 for a reserved name (`rpc.*`), -2 for the
-    /// library's own `$/cancelRequest`.
-    pub fn register(&mut self, name: &str) -> i32 {
+    /// library's own `$/cancelRequest`. With `remove`, removes it instead:
+    /// its slot, or -1 if there was none.
+    pub fn register(&mut self, name: &str, remove: bool) -> i32 {
+        if remove {
+            let slot = self.methods.remove(name);
+            return slot.and_then(|slot| i32::try_from(slot).ok()).unwrap_or(-1);
+        }
         let slot = self.methods.get(name).copied().unwrap_or(self.next_slot);
         match self.methods.replace(name, slot) {
             Ok(None) => self.next_slot += 1,
@@ -210,19 +214,10 @@ impl Engine {
         }
         i32::try_from(slot).unwrap_or(-1)
     }
-
-    /// Removes a browser method: its slot, or -1 if there was none.
-    pub fn unregister(&mut self, name: &str) -> i32 {
-        self.methods
-            .remove(name)
-            .and_then(|slot| i32::try_from(slot).ok())
-            .unwrap_or(-1)
-    }
 }
 
 fn reject(sink: &Sink, id: u64, error: &ErrorObject) {
-    let data = error.data.as_ref().map(|d| d.get().to_owned());
-    sink.reject(id as f64, error.code as f64, &error.message, data);
+    sink.reject(id as f64, &error.to_json());
 }
 
 /// The error for what cannot happen (a result outside its frame, an error

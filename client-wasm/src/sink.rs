@@ -22,9 +22,9 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn settle(this: &Sink, id: f64, start: u32, end: u32);
 
-    /// The app's call `id` failed with this error object (`data` as JSON text).
+    /// The app's call `id` failed with this error object (as JSON text).
     #[wasm_bindgen(method)]
-    pub fn reject(this: &Sink, id: f64, code: f64, message: &str, data: Option<String>);
+    pub fn reject(this: &Sink, id: f64, error: &str);
 
     /// The server called the browser method in `slot`: params are
     /// `frame.slice(start, end)` (no params when `start` is negative); answer

@@ -25,18 +25,18 @@ class FakeEngine {
     this.next = 1;
     this.waiting = new Set();
   }
-  request(method) {
-    this.id = this.next++;
-    this.waiting.add(this.id);
-    return `{"method":"${method}","id":${this.id}}`;
+  call(method) {
+    this.last = this.next++;
+    this.waiting.add(this.last);
+    return `{"method":"${method}","id":${this.last}}`;
   }
   cancel(id) {
     return this.waiting.delete(id) ? `cancel ${id}` : undefined;
   }
-  forget(id) {
-    return this.waiting.delete(id);
+  id() {
+    return this.last;
   }
-  close() {
+  reset() {
     this.waiting.clear();
   }
 }
