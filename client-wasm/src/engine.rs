@@ -7,7 +7,6 @@
 //! whose functions the driver keeps, by slot). Numbers cross as `f64`: ids
 //! and tokens are counters far below 2^53.
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 use jrpc_shared::{

@@ -6,7 +6,6 @@
 //! string is copied out of wasm memory; only replies, which go to the socket
 //! anyway, cross as strings.
 
-use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
