@@ -25,7 +25,9 @@
 //! none on any path input reaches) traps, as `panic = "abort"` does anyway.
 
 // Unit tests run natively, on std and its test harness.
-#![cfg_attr(not(test), no_std)]
+// `no_std` where it ships (wasm32); a native build (unit tests, `cargo test
+// -p jrpc-client-wasm`) links std, which brings the panic handler.
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
 extern crate alloc;
 
