@@ -111,30 +111,9 @@ const BINARYEN: &str = "binaryen@132.0.0";
 /// Not Debian's package: binaryen 108 rewrites the externref table that
 /// wasm-bindgen 0.2.130 relies on, and the page fails to start.
 pub fn binaryen() -> Result<(), String> {
-    let wasm_opt = crate::run::npm_tools_bin().join("wasm-opt");
-    let present = wasm_opt
-        .exists()
-        .then(|| output(tool(&wasm_opt).arg("--version")))
-        .flatten()
-        .filter(|version| version.contains("version 132"));
-    if let Some(version) = present {
-        eprintln!("xtask: wasm-opt present ({})", version.trim());
-        return Ok(());
-    }
-    eprintln!("xtask: installing {BINARYEN} (wasm-opt) from npm");
-    let prefix = crate::run::target_dir().join("npm-tools");
-    std::fs::create_dir_all(&prefix)
-        .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
-    let mut npm = tool("npm");
-    npm.arg("install").arg("--prefix").arg(&prefix);
-    run(npm.args(["--no-audit", "--no-fund", "--loglevel=error", BINARYEN]))?;
-    match output(tool(&wasm_opt).arg("--version")) {
-        Some(_) => Ok(()),
-        None => Err(format!(
-            "installed {BINARYEN}, but `{} --version` fails (is node on PATH?)",
-            wasm_opt.display()
-        )),
-    }
+    npm_tool(BINARYEN, "wasm-opt", |version| {
+        version.contains("version 132")
+    })
 }
 
 /// The esbuild release that bundles and minifies the web package's JavaScript.
@@ -142,29 +121,36 @@ const ESBUILD: &str = "esbuild@0.28.2";
 
 /// esbuild from npm, in `target/npm-tools` beside binaryen.
 pub fn esbuild() -> Result<(), String> {
-    let esbuild = crate::run::npm_tools_bin().join("esbuild");
     let wanted = ESBUILD.trim_start_matches("esbuild@");
-    let present = esbuild
+    npm_tool(ESBUILD, "esbuild", |version| version.trim() == wanted)
+}
+
+/// The command `bin` of the npm package `package` (`name@version`), in
+/// `target/npm-tools`: skipped when `--version` prints what `wanted`
+/// accepts, installed from npm otherwise.
+fn npm_tool(package: &str, bin: &str, wanted: impl Fn(&str) -> bool) -> Result<(), String> {
+    let path = crate::run::npm_tools_bin().join(bin);
+    let present = path
         .exists()
-        .then(|| output(tool(&esbuild).arg("--version")))
+        .then(|| output(tool(&path).arg("--version")))
         .flatten()
-        .filter(|version| version.trim() == wanted);
-    if present.is_some() {
-        eprintln!("xtask: esbuild present ({wanted})");
+        .filter(|version| wanted(version));
+    if let Some(version) = present {
+        eprintln!("xtask: {bin} present ({})", version.trim());
         return Ok(());
     }
-    eprintln!("xtask: installing {ESBUILD} from npm");
+    eprintln!("xtask: installing {package} ({bin}) from npm");
     let prefix = crate::run::target_dir().join("npm-tools");
     std::fs::create_dir_all(&prefix)
         .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
     let mut npm = tool("npm");
     npm.arg("install").arg("--prefix").arg(&prefix);
-    run(npm.args(["--no-audit", "--no-fund", "--loglevel=error", ESBUILD]))?;
-    match output(tool(&esbuild).arg("--version")) {
+    run(npm.args(["--no-audit", "--no-fund", "--loglevel=error", package]))?;
+    match output(tool(&path).arg("--version")) {
         Some(_) => Ok(()),
         None => Err(format!(
-            "installed {ESBUILD}, but `{} --version` fails",
-            esbuild.display()
+            "installed {package}, but `{} --version` fails (is node on PATH?)",
+            path.display()
         )),
     }
 }
