@@ -42,7 +42,7 @@ async function openJsonRpc2() {
 
 const CLIENTS = { jrpc: openJrpc, "json-rpc-2.0": openJsonRpc2 };
 
-/** Runs `inFlight` loops of calls until `ms` have passed; calls per second. */
+/** Runs `inFlight` loops of calls until `ms` have passed; the calls made and the seconds taken. */
 async function measure(client, inFlight, ms) {
   let calls = 0;
   const start = performance.now();
@@ -55,14 +55,18 @@ async function measure(client, inFlight, ms) {
     }
   }
   await Promise.all(Array.from({ length: inFlight }, loop));
-  return calls / ((performance.now() - start) / 1000);
+  return { calls, seconds: (performance.now() - start) / 1000 };
 }
 
 /**
- * Alternates the clients over `rounds`; each round measures sequential calls
- * (one in flight) and `inFlight` concurrent ones for `ms` each, after a warm-up.
+ * Each round opens both clients and measures sequential calls (one in
+ * flight), then `inFlight` concurrent ones, `ms` per client and mode, cut in
+ * `slices` that alternate between the clients (the first client flips every
+ * slice). Interleaving that finely lets both clients share whatever else the
+ * machine does in the meantime, so the ratio of the two holds even where the
+ * absolute figures drift.
  */
-async function runBench({ rounds = 3, ms = 2000, inFlight = 100, warmupCalls = 500 } = {}) {
+async function runBench({ rounds = 3, ms = 2000, inFlight = 100, warmupCalls = 500, slices = 8 } = {}) {
   // One uncounted pass of each client first: the first moments of a page
   // (compiling the wasm to its optimised tier, the first connections) are
   // not what either client costs afterwards.
@@ -76,23 +80,32 @@ async function runBench({ rounds = 3, ms = 2000, inFlight = 100, warmupCalls = 5
     }
   }
   const runs = [];
+  const names = Object.keys(CLIENTS);
   for (let round = 0; round < rounds; round++) {
-    const order = Object.keys(CLIENTS);
-    if (round % 2 === 1) order.reverse();
-    for (const name of order) {
-      const client = await CLIENTS[name]();
-      try {
-        for (let i = 0; i < warmupCalls; i++) await client.call();
-        const sequential = await measure(client, 1, ms);
-        const concurrent = await measure(client, inFlight, ms);
-        runs.push({ client: name, round, sequential, concurrent });
-      } finally {
-        client.close();
+    const clients = {};
+    try {
+      for (const name of names) clients[name] = await CLIENTS[name]();
+      for (const name of names) for (let i = 0; i < warmupCalls; i++) await clients[name].call();
+      const rates = {};
+      for (const [mode, width] of [["sequential", 1], ["concurrent", inFlight]]) {
+        const total = Object.fromEntries(names.map((name) => [name, { calls: 0, seconds: 0 }]));
+        for (let s = 0; s < slices; s++) {
+          const order = (round + s) % 2 === 0 ? names : [...names].reverse();
+          for (const name of order) {
+            const { calls, seconds } = await measure(clients[name], width, ms / slices);
+            total[name].calls += calls;
+            total[name].seconds += seconds;
+          }
+        }
+        for (const name of names) (rates[name] ??= {})[mode] = total[name].calls / total[name].seconds;
       }
+      for (const name of names) runs.push({ client: name, round, ...rates[name] });
+    } finally {
+      for (const client of Object.values(clients)) client.close();
     }
   }
   document.getElementById("out").textContent = JSON.stringify(runs, null, 2);
-  return { userAgent: navigator.userAgent, inFlight, ms, runs };
+  return { userAgent: navigator.userAgent, inFlight, ms, slices, runs };
 }
 
 await init();
