@@ -20,8 +20,10 @@ use std::time::Duration;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
-use jrpc_shared::handler::BoxFuture;
-use jrpc_shared::{Action, CallToken, ErrorObject, HandlerResult, Inbound, Outcome};
+use jrpc_shared::handler::{BoxFuture, Handler};
+use jrpc_shared::{
+    Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
+};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
@@ -35,6 +37,8 @@ use crate::{Connection, Limits, MethodSet};
 
 /// Events handled in one poll before yielding to other tasks.
 const BUDGET: usize = 128;
+/// The most of a notification result's buffer kept for the next one.
+const DISCARD_KEPT: usize = 4096;
 /// How long to wait for the peer's answer to our close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
@@ -79,6 +83,9 @@ pub(crate) struct Driver<S> {
     tasks: FuturesUnordered<Task>,
     aborts: jrpc_shared::LocalMap<CallToken, AbortHandle>,
     running_notifications: usize,
+    /// Where a notification's synchronous handler writes the result nobody
+    /// reads: kept, so that writing it allocates nothing.
+    discard: String,
     queue: WriteQueue,
     unflushed: bool,
     max_in_flight: usize,
@@ -104,6 +111,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             tasks: FuturesUnordered::new(),
             aborts: Default::default(),
             running_notifications: 0,
+            discard: String::new(),
             queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,
             max_in_flight: limits.max_in_flight,
@@ -314,27 +322,47 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                     method,
                     params,
                     token,
-                } => {
-                    let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        handler.call(self.conn.clone(), params)
-                    }));
-                    match started.unwrap_or_else(|_| Outcome::Ready(Err(handler_panicked()))) {
-                        Outcome::Ready(result) => self.finish_now(&method, token, result),
-                        Outcome::Pending(fut) => self.start(token, fut),
-                    }
-                }
+                } => self.call(&**handler, &method, params, token),
             }
         }
     }
 
-    fn finish_now(&mut self, method: &str, token: Option<CallToken>, result: HandlerResult) {
-        match token {
-            Some(token) => self.queue.extend(self.inbound.complete(token, result)),
-            None => {
-                if let Err(e) = result {
+    /// Runs a handler. One that is ready at once writes its result straight
+    /// into the reply (or, for a notification, into a scratch buffer that
+    /// nobody reads); the others are started as tasks.
+    fn call(
+        &mut self,
+        handler: &dyn Handler<Connection>,
+        method: &str,
+        params: Option<Raw<'_>>,
+        token: Option<CallToken>,
+    ) {
+        let conn = &self.conn;
+        let run = |out: &mut String| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                handler.call_into(conn.clone(), params, out)
+            }))
+            .unwrap_or_else(|_| Answer::Failed(handler_panicked()))
+        };
+        let Some(token) = token else {
+            let answer = run(&mut self.discard);
+            self.discard.clear();
+            if self.discard.capacity() > DISCARD_KEPT {
+                // A large result once does not keep its memory for good.
+                self.discard = String::new();
+            }
+            match answer {
+                Answer::Written => {}
+                Answer::Failed(e) => {
                     tracing::debug!(method, error = %e, "notification handler failed");
                 }
+                Answer::Later(fut) => self.start(None, fut),
             }
+            return;
+        };
+        match self.inbound.complete_with(token, run) {
+            Completion::Done(reply) => self.queue.extend(reply),
+            Completion::Later(fut) => self.start(Some(token), fut),
         }
     }
 
