@@ -20,7 +20,7 @@ use std::time::Duration;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
-use jrpc_shared::handler::{BoxFuture, Handler};
+use jrpc_shared::handler::{BoxFuture, DynHandler, Handler};
 use jrpc_shared::{
     Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
 };
@@ -37,6 +37,9 @@ use crate::{Connection, Limits, MethodSet};
 
 /// Events handled in one poll before yielding to other tasks.
 const BUDGET: usize = 128;
+/// The most actions whose list is kept for the next frame (a long batch's
+/// is given back rather than held by an idle connection).
+const ACTIONS_KEPT: usize = 64;
 /// The most of a notification result's buffer kept for the next one.
 const DISCARD_KEPT: usize = 4096;
 /// How long to wait for the peer's answer to our close frame.
@@ -83,6 +86,8 @@ pub(crate) struct Driver<S> {
     tasks: FuturesUnordered<Task>,
     aborts: jrpc_shared::LocalMap<CallToken, AbortHandle>,
     running_notifications: usize,
+    /// The list of a frame's actions, kept empty between frames (see [`recycle`]).
+    actions: Vec<Action<'static, 'static, DynHandler<Connection>>>,
     /// Where a notification's synchronous handler writes the result nobody
     /// reads: kept, so that writing it allocates nothing.
     discard: String,
@@ -111,6 +116,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             tasks: FuturesUnordered::new(),
             aborts: Default::default(),
             running_notifications: 0,
+            actions: Vec::new(),
             discard: String::new(),
             queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,
@@ -294,7 +300,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
 
     fn on_message(&mut self, message: Message) {
         let methods = Arc::clone(&self.methods);
-        let mut actions = Vec::new();
+        let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
             Message::Text(text) => {
                 self.inbound
@@ -304,7 +310,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             // Pings are answered by tungstenite; a close frame ends the stream next.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
-        for action in actions {
+        for action in actions.drain(..) {
             match action {
                 Action::Reply(text) => self.queue.push(text),
                 Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
@@ -324,6 +330,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                     token,
                 } => self.call(&**handler, &method, params, token),
             }
+        }
+        if actions.capacity() <= ACTIONS_KEPT {
+            self.actions = recycle(actions);
         }
     }
 
@@ -381,6 +390,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     }
 }
 
+/// The same allocation as `actions`, emptied, for actions that borrow
+/// another frame: so that reading a frame allocates no list of its own.
+/// Collecting into a vector of the same layout reuses the allocation
+/// (std's in-place collection); no value crosses, none is converted.
+// Not `filter`, which clippy suggests: it cannot change the lifetimes.
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle<'a, 'm, H>(actions: Vec<Action<'_, '_, H>>) -> Vec<Action<'a, 'm, H>> {
+    actions.into_iter().filter_map(|_| None).collect()
+}
+
 /// Whatever way the driver goes (a normal end, or its task aborted or
 /// dropped), the connection ends with it: pending calls fail, nothing more can
 /// be queued, and `Connection::closed` completes.
@@ -410,5 +429,20 @@ fn ending_for(error: WsError) -> Ending {
             tracing::debug!(error = %other, "connection lost");
             Ending::Gone
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recycling_keeps_the_allocation() {
+        let mut actions: Vec<Action<'_, '_, ()>> = Vec::with_capacity(8);
+        actions.push(Action::Abort(CallToken::from_u64(1)));
+        actions.clear();
+        let before = actions.as_ptr() as usize;
+        let again: Vec<Action<'_, '_, ()>> = recycle(actions);
+        assert_eq!((again.as_ptr() as usize, again.capacity()), (before, 8));
     }
 }
