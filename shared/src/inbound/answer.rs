@@ -3,6 +3,8 @@
 
 use alloc::string::String;
 
+use hashbrown::hash_map::Entry;
+
 use super::{Inbound, start_member};
 use crate::wire::{push_error, push_result_end, push_result_start};
 use crate::{CallToken, ErrorObject};
@@ -74,33 +76,39 @@ impl Inbound {
         answer: impl FnOnce(&mut String) -> Answer<F>,
     ) -> Completion<F> {
         let mut single = String::new();
-        let (entry, batch) = match self.in_flight.get(&token.0) {
-            Some(entry) => (entry, entry.batch),
-            None => return Completion::discarded(answer(&mut single)),
+        // One look-up in each table for the whole answer.
+        let Entry::Occupied(call) = self.in_flight.entry(token.0) else {
+            return Completion::discarded(answer(&mut single));
         };
-        let out = match batch.map(|key| self.batches.get_mut(&key)) {
+        let batch = call.get().batch;
+        let mut reply = match batch.map(|key| self.batches.get_mut(&key)) {
+            None => None,
+            Some(Some(reply)) => Some(reply),
+            // Not reached (a batch reply outlives the requests it waits
+            // for); answered nowhere, as `complete` does.
+            Some(None) => {
+                let entry = call.remove();
+                unindex!(self, token, &entry.id);
+                return Completion::discarded(answer(&mut single));
+            }
+        };
+        let out = match &mut reply {
             None => {
                 single.reserve(64);
                 &mut single
             }
-            Some(Some(reply)) => {
+            Some(reply) => {
                 start_member(&mut reply.text);
                 &mut reply.text
-            }
-            // Not reached (a batch reply outlives the requests it waits
-            // for); answered nowhere, as `complete` does.
-            Some(None) => {
-                take!(self, token else return Completion::discarded(answer(&mut single)));
-                return Completion::discarded(answer(&mut single));
             }
         };
         let member = out.len();
         push_result_start(out);
         match answer(out) {
-            Answer::Written => push_result_end(out, &entry.id),
+            Answer::Written => push_result_end(out, &call.get().id),
             Answer::Failed(error) => {
                 rewind(out, member);
-                push_error(out, &entry.id, &error);
+                push_error(out, &call.get().id, &error);
             }
             Answer::Later(later) => {
                 // Back to before the member, separator included.
@@ -108,12 +116,14 @@ impl Inbound {
                 return Completion::Later(later);
             }
         }
-        take!(self, token else return Completion::Done(None));
-        let Some(key) = batch else {
+        let entry = call.remove();
+        unindex!(self, token, &entry.id);
+        let (Some(reply), Some(key)) = (reply, batch) else {
             return Completion::Done(Some(single));
         };
-        if let Some(reply) = self.batches.get_mut(&key) {
-            reply.waiting = reply.waiting.saturating_sub(1);
+        reply.waiting = reply.waiting.saturating_sub(1);
+        if reply.waiting > 0 {
+            return Completion::Done(None);
         }
         Completion::Done(self.finish_batch_if_done(key))
     }

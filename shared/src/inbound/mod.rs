@@ -22,26 +22,20 @@ use crate::parse::{Frame, Item, parse};
 use crate::wire::{push_error, push_response, response_text};
 use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, LocalMap, Methods, Raw, RawBuf};
 
-/// Takes the request `token` out of the calls in flight (and the index of
-/// ids) and gives its `InFlight` entry, or runs `else` if it is not in
-/// flight. A macro rather than a method: the browser's build of
-/// [`Inbound::complete`] comes out larger through a function of its own,
-/// inlined or not (measured), and this leaves it exactly as it was written.
-macro_rules! take {
-    ($inbound:ident, $token:ident else $otherwise:expr) => {{
-        // Not `?`: in `complete_with` the `else` returns something else.
-        #[allow(clippy::question_mark)]
-        let Some(entry) = $inbound.in_flight.remove(&$token.0) else {
-            $otherwise
-        };
+/// Drops the request `token`, just taken out of the calls in flight, from
+/// the index of ids, if the index has it under `id`. A macro rather than a
+/// method: the browser's build of [`Inbound::complete`] comes out larger
+/// through a function of its own, inlined or not (measured), and this
+/// leaves it exactly as it was written.
+macro_rules! unindex {
+    ($inbound:ident, $token:ident, $id:expr) => {
         if let Some(by_id) = &mut $inbound.by_id {
             // Only if the id still names this call (a later one may reuse it).
-            if by_id.get(&entry.id) == Some(&$token.0) {
-                by_id.remove(&entry.id);
+            if by_id.get($id) == Some(&$token.0) {
+                by_id.remove($id);
             }
         }
-        entry
-    }};
+    };
 }
 
 mod answer;
@@ -388,7 +382,8 @@ impl Inbound {
     /// its response, or the whole batch reply if it was the batch's last request.
     /// Returns `None` for a request that was already answered (cancelled).
     pub fn complete(&mut self, token: CallToken, result: HandlerResult) -> Option<String> {
-        let entry = take!(self, token else return None);
+        let entry = self.in_flight.remove(&token.0)?;
+        unindex!(self, token, &entry.id);
         let Some(key) = entry.batch else {
             return Some(response_text(&entry.id, &result));
         };
