@@ -20,8 +20,10 @@ use std::time::Duration;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
-use jrpc_shared::handler::BoxFuture;
-use jrpc_shared::{Action, CallToken, ErrorObject, HandlerResult, Inbound, Outcome};
+use jrpc_shared::handler::{BoxFuture, DynHandler, Handler};
+use jrpc_shared::{
+    Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
+};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
@@ -35,6 +37,11 @@ use crate::{Connection, Limits, MethodSet};
 
 /// Events handled in one poll before yielding to other tasks.
 const BUDGET: usize = 128;
+/// The most actions whose list is kept for the next frame (a long batch's
+/// is given back rather than held by an idle connection).
+const ACTIONS_KEPT: usize = 64;
+/// The most of a notification result's buffer kept for the next one.
+const DISCARD_KEPT: usize = 4096;
 /// How long to wait for the peer's answer to our close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
@@ -79,6 +86,11 @@ pub(crate) struct Driver<S> {
     tasks: FuturesUnordered<Task>,
     aborts: jrpc_shared::LocalMap<CallToken, AbortHandle>,
     running_notifications: usize,
+    /// The list of a frame's actions, kept empty between frames (see [`recycle`]).
+    actions: Vec<Action<'static, 'static, DynHandler<Connection>>>,
+    /// Where a notification's synchronous handler writes the result nobody
+    /// reads: kept, so that writing it allocates nothing.
+    discard: String,
     queue: WriteQueue,
     unflushed: bool,
     max_in_flight: usize,
@@ -104,6 +116,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             tasks: FuturesUnordered::new(),
             aborts: Default::default(),
             running_notifications: 0,
+            actions: Vec::new(),
+            discard: String::new(),
             queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,
             max_in_flight: limits.max_in_flight,
@@ -286,7 +300,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
 
     fn on_message(&mut self, message: Message) {
         let methods = Arc::clone(&self.methods);
-        let mut actions = Vec::new();
+        let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
             Message::Text(text) => {
                 self.inbound
@@ -296,7 +310,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             // Pings are answered by tungstenite; a close frame ends the stream next.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
-        for action in actions {
+        for action in actions.drain(..) {
             match action {
                 Action::Reply(text) => self.queue.push(text),
                 Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
@@ -314,27 +328,50 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                     method,
                     params,
                     token,
-                } => {
-                    let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        handler.call(self.conn.clone(), params)
-                    }));
-                    match started.unwrap_or_else(|_| Outcome::Ready(Err(handler_panicked()))) {
-                        Outcome::Ready(result) => self.finish_now(&method, token, result),
-                        Outcome::Pending(fut) => self.start(token, fut),
-                    }
-                }
+                } => self.call(&**handler, &method, params, token),
             }
+        }
+        if actions.capacity() <= ACTIONS_KEPT {
+            self.actions = recycle(actions);
         }
     }
 
-    fn finish_now(&mut self, method: &str, token: Option<CallToken>, result: HandlerResult) {
-        match token {
-            Some(token) => self.queue.extend(self.inbound.complete(token, result)),
-            None => {
-                if let Err(e) = result {
+    /// Runs a handler. One that is ready at once writes its result straight
+    /// into the reply (or, for a notification, into a scratch buffer that
+    /// nobody reads); the others are started as tasks.
+    fn call(
+        &mut self,
+        handler: &dyn Handler<Connection>,
+        method: &str,
+        params: Option<Raw<'_>>,
+        token: Option<CallToken>,
+    ) {
+        let conn = &self.conn;
+        let run = |out: &mut String| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                handler.call_into(conn.clone(), params, out)
+            }))
+            .unwrap_or_else(|_| Answer::Failed(handler_panicked()))
+        };
+        let Some(token) = token else {
+            let answer = run(&mut self.discard);
+            self.discard.clear();
+            if self.discard.capacity() > DISCARD_KEPT {
+                // A large result once does not keep its memory for good.
+                self.discard = String::new();
+            }
+            match answer {
+                Answer::Written => {}
+                Answer::Failed(e) => {
                     tracing::debug!(method, error = %e, "notification handler failed");
                 }
+                Answer::Later(fut) => self.start(None, fut),
             }
+            return;
+        };
+        match self.inbound.complete_with(token, run) {
+            Completion::Done(reply) => self.queue.extend(reply),
+            Completion::Later(fut) => self.start(Some(token), fut),
         }
     }
 
@@ -351,6 +388,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             fut: Abortable::new(fut, registration),
         });
     }
+}
+
+/// The same allocation as `actions`, emptied, for actions that borrow
+/// another frame: so that reading a frame allocates no list of its own.
+/// Collecting into a vector of the same layout reuses the allocation
+/// (std's in-place collection); no value crosses, none is converted.
+// Not `filter`, which clippy suggests: it cannot change the lifetimes.
+#[allow(clippy::unnecessary_filter_map)]
+fn recycle<'a, 'm, H>(actions: Vec<Action<'_, '_, H>>) -> Vec<Action<'a, 'm, H>> {
+    actions.into_iter().filter_map(|_| None).collect()
 }
 
 /// Whatever way the driver goes (a normal end, or its task aborted or
@@ -382,5 +429,20 @@ fn ending_for(error: WsError) -> Ending {
             tracing::debug!(error = %other, "connection lost");
             Ending::Gone
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recycling_keeps_the_allocation() {
+        let mut actions: Vec<Action<'_, '_, ()>> = Vec::with_capacity(8);
+        actions.push(Action::Abort(CallToken::from_u64(1)));
+        actions.clear();
+        let before = actions.as_ptr() as usize;
+        let again: Vec<Action<'_, '_, ()>> = recycle(actions);
+        assert_eq!((again.as_ptr() as usize, again.capacity()), (before, 8));
     }
 }

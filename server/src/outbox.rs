@@ -6,6 +6,7 @@
 //! Senders wait on a `Notify` while the queue is full, so memory stays bounded.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use futures_util::task::AtomicWaker;
@@ -23,6 +24,11 @@ struct State {
 
 pub(crate) struct Outbox {
     state: Mutex<State>,
+    /// Whether anything is queued: set and cleared under the lock, read
+    /// without it, so that the driver's check on every turn of its loop
+    /// does not lock an empty queue. A sender sets it before it wakes the
+    /// driver, so a text queued after the driver looked is seen next time.
+    queued: AtomicBool,
     capacity: usize,
     /// Senders waiting for room.
     space: Notify,
@@ -32,6 +38,7 @@ impl Outbox {
     pub(crate) fn new(capacity: usize) -> Self {
         Outbox {
             state: Mutex::default(),
+            queued: AtomicBool::new(false),
             capacity: capacity.max(1),
             space: Notify::new(),
         }
@@ -56,6 +63,7 @@ impl Outbox {
                 }
                 if state.queue.len() < self.capacity {
                     state.queue.push_back(text);
+                    self.queued.store(true, Ordering::Release);
                     drop(state);
                     driver.wake();
                     return Ok(());
@@ -72,6 +80,7 @@ impl Outbox {
             return false;
         }
         state.queue.push_back(text);
+        self.queued.store(true, Ordering::Release);
         drop(state);
         driver.wake();
         true
@@ -79,6 +88,9 @@ impl Outbox {
 
     /// Hands up to `max` queued texts to `sink`; returns whether any moved.
     pub(crate) fn take(&self, max: usize, mut sink: impl FnMut(String)) -> bool {
+        if !self.queued.load(Ordering::Acquire) {
+            return false;
+        }
         let mut state = self.state();
         let n = state.queue.len().min(max);
         if n == 0 {
@@ -86,9 +98,12 @@ impl Outbox {
         }
         let was_full = state.queue.len() >= self.capacity;
         state.queue.drain(..n).for_each(&mut sink);
-        if state.queue.is_empty() && state.queue.capacity() > 64 {
-            // Give back the memory of a burst once it has drained.
-            state.queue = VecDeque::new();
+        if state.queue.is_empty() {
+            self.queued.store(false, Ordering::Release);
+            if state.queue.capacity() > 64 {
+                // Give back the memory of a burst once it has drained.
+                state.queue = VecDeque::new();
+            }
         }
         drop(state);
         if was_full {
@@ -98,7 +113,7 @@ impl Outbox {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.state().queue.is_empty()
+        !self.queued.load(Ordering::Acquire)
     }
 
     /// Refuses everything from now on and drops what is queued.
@@ -106,6 +121,7 @@ impl Outbox {
         let mut state = self.state();
         state.closed = true;
         state.queue = VecDeque::new();
+        self.queued.store(false, Ordering::Release);
         drop(state);
         self.space.notify_waiters();
     }

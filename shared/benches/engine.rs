@@ -1,6 +1,8 @@
 //! Micro-benchmarks of the engine's hot paths: parsing a request, dispatching
 //! it through a method table to a typed handler and writing the response, and
-//! the same for a batch of ten. `cargo bench -p jrpc-shared`.
+//! the same for a batch of ten; dispatching both ways a driver can take a
+//! synchronous handler's answer (`dispatch`: as a value; `dispatch_into`:
+//! written into the reply, as the server does). `cargo bench -p jrpc-shared`.
 //!
 //! The handler is the demo's `math.sum` shape: two numbers in, their sum out.
 
@@ -11,7 +13,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jrpc_shared::handler::{DynHandler, Outcome, SyncFn};
 use jrpc_shared::parse::{Frame, parse};
-use jrpc_shared::{Action, ErrorObject, Id, Inbound, Methods, RawBuf, response_text};
+use jrpc_shared::{Action, Completion, ErrorObject, Id, Inbound, Methods, RawBuf, response_text};
 
 const REQUEST: &str = r#"{"jsonrpc":"2.0","method":"math.sum","params":[1,2],"id":12345}"#;
 
@@ -31,8 +33,22 @@ fn methods() -> Methods<DynHandler<()>> {
     methods
 }
 
+/// How a driver hands a synchronous handler's answer to the engine.
+#[derive(Clone, Copy)]
+enum Answering {
+    /// As a value: `Handler::call`, then `Inbound::complete`.
+    Value,
+    /// Written into the reply: `Inbound::complete_with` and `Handler::call_into`.
+    Into,
+}
+
 /// What a driver does with one frame: run each call and send what comes back.
-fn dispatch(inbound: &mut Inbound, methods: &Methods<DynHandler<()>>, text: &str) -> usize {
+fn dispatch(
+    inbound: &mut Inbound,
+    methods: &Methods<DynHandler<()>>,
+    text: &str,
+    answering: Answering,
+) -> usize {
     let mut actions = Vec::new();
     let mut sent = 0;
     inbound.receive(text, methods, &mut actions);
@@ -44,12 +60,22 @@ fn dispatch(inbound: &mut Inbound, methods: &Methods<DynHandler<()>>, text: &str
                 token: Some(token),
                 ..
             } => {
-                let Outcome::Ready(result) = handler.call((), params) else {
-                    unreachable!("the handler is synchronous")
+                let reply = match answering {
+                    Answering::Value => {
+                        let Outcome::Ready(result) = handler.call((), params) else {
+                            unreachable!("the handler is synchronous")
+                        };
+                        inbound.complete(token, result)
+                    }
+                    Answering::Into => {
+                        let answer = |out: &mut String| handler.call_into((), params, out);
+                        let Completion::Done(reply) = inbound.complete_with(token, answer) else {
+                            unreachable!("the handler is synchronous")
+                        };
+                        reply
+                    }
                 };
-                sent += inbound
-                    .complete(token, result)
-                    .map_or(0, |reply| reply.len());
+                sent += reply.map_or(0, |reply| reply.len());
             }
             Action::Reply(reply) => sent += reply.len(),
             _ => {}
@@ -73,17 +99,22 @@ fn engine(c: &mut Criterion) {
     });
     group.finish();
 
-    let mut group = c.benchmark_group("dispatch");
-    let mut inbound = Inbound::new(1024);
-    group.throughput(Throughput::Elements(1));
-    group.bench_function("request", |b| {
-        b.iter(|| dispatch(&mut inbound, &methods, black_box(REQUEST)))
-    });
-    group.throughput(Throughput::Elements(10));
-    group.bench_function("batch_of_10", |b| {
-        b.iter(|| dispatch(&mut inbound, &methods, black_box(&batch)))
-    });
-    group.finish();
+    for (name, answering) in [
+        ("dispatch", Answering::Value),
+        ("dispatch_into", Answering::Into),
+    ] {
+        let mut group = c.benchmark_group(name);
+        let mut inbound = Inbound::new(1024);
+        group.throughput(Throughput::Elements(1));
+        group.bench_function("request", |b| {
+            b.iter(|| dispatch(&mut inbound, &methods, black_box(REQUEST), answering))
+        });
+        group.throughput(Throughput::Elements(10));
+        group.bench_function("batch_of_10", |b| {
+            b.iter(|| dispatch(&mut inbound, &methods, black_box(&batch), answering))
+        });
+        group.finish();
+    }
 
     let mut group = c.benchmark_group("write");
     let id = Id::from(12345u64);

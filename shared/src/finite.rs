@@ -19,6 +19,7 @@ use serde::ser::{
 };
 use serde_json::value::RawValue;
 use std::fmt::Display;
+use std::io;
 
 /// Serialises `value` to a boxed RawValue; errors if it contains NaN or ±Infinity.
 pub fn to_raw_value<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, serde_json::Error> {
@@ -26,15 +27,48 @@ pub fn to_raw_value<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, s
     serde_json::value::to_raw_value(&FiniteValue(value))
 }
 
-/// Serialises `value` as JSON text appended to `out`; errors (leaving `out` possibly
+/// Serialises `value` as JSON text into `out`; errors (leaving `out` possibly
 /// partly written—callers truncate) on NaN/±Infinity.
-#[cfg(test)]
-pub fn write_json<T: Serialize + ?Sized>(
-    out: &mut Vec<u8>,
+pub fn write_json<W: io::Write, T: Serialize + ?Sized>(
+    out: W,
     value: &T,
 ) -> Result<(), serde_json::Error> {
     let mut ser = serde_json::Serializer::new(out);
     value.serialize(Finite(&mut ser))
+}
+
+/// Serialises `value` as JSON text appended to `out`, which is left as it was
+/// when this fails (NaN/±Infinity).
+pub fn append_json<T: Serialize + ?Sized>(
+    out: &mut String,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    let start = out.len();
+    let written = write_json(StrWriter(out), value);
+    if written.is_err() {
+        // Only whole `str`s were appended after `start`: a char boundary.
+        out.truncate(start);
+    }
+    written
+}
+
+/// `io::Write` into a `String`, for serde_json's serializer. It writes whole
+/// UTF-8 pieces (punctuation, digits, slices of a `str` between escapes), so
+/// each piece is checked as it comes (cheap: they are short), which spares a
+/// second pass over the whole text; a piece that is not UTF-8 fails the
+/// encoding rather than the text.
+struct StrWriter<'a>(&'a mut String);
+
+impl io::Write for StrWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let piece = std::str::from_utf8(buf).map_err(io::Error::other)?;
+        self.0.push_str(piece);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Serializer wrapper that forwards everything to `S` but rejects non-finite floats.
@@ -313,6 +347,9 @@ mod tests {
         assert!(err.contains("NaN") && err.contains("Infinity"), "{err}");
         let err = to_raw_value(value).unwrap_err().to_string();
         assert!(err.contains("NaN") && err.contains("Infinity"), "{err}");
+        let mut text = "kept".to_owned();
+        assert!(append_json(&mut text, value).is_err());
+        assert_eq!(text, "kept", "a failed encoding leaves the text as it was");
     }
 
     #[test]
@@ -323,6 +360,9 @@ mod tests {
         write_json(&mut out, &value).unwrap();
         assert_eq!(out, [b"prefix".as_slice(), expected.as_bytes()].concat());
         assert_eq!(to_raw_value(&value).unwrap().get(), expected);
+        let mut text = "é".to_owned();
+        append_json(&mut text, &value).unwrap();
+        assert_eq!(text, format!("é{expected}"));
         // Unsized input works too.
         let slice: &[f64] = &[1.0, 2.5];
         assert_eq!(to_raw_value(slice).unwrap().get(), "[1.0,2.5]");
@@ -396,6 +436,9 @@ mod tests {
         write_json(&mut out, &value).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), expected);
         assert_eq!(to_raw_value(&value).unwrap().get(), expected);
+        let mut text = "é".to_owned();
+        append_json(&mut text, &value).unwrap();
+        assert_eq!(text, format!("é{expected}"));
         // A RawValue on its own stays raw as well.
         assert_eq!(to_raw_value(&value.boxed).unwrap().get(), "1e400");
     }

@@ -7,6 +7,7 @@
 //! answer without allocating a future, so a driver can reply at once.
 
 use alloc::boxed::Box;
+use alloc::string::String;
 use core::future::Future;
 #[cfg(feature = "serde")]
 use core::marker::PhantomData;
@@ -15,9 +16,9 @@ use core::pin::Pin;
 #[cfg(feature = "serde")]
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{ErrorObject, Raw, RawBuf};
+use crate::{Answer, ErrorObject, Raw, RawBuf};
 #[cfg(feature = "serde")]
-use crate::{decode_params, encode_result};
+use crate::{decode_params, encode_result, encode_result_into};
 
 /// What a handler produces: the encoded result or an error object.
 pub type HandlerResult = Result<RawBuf, ErrorObject>;
@@ -37,6 +38,24 @@ pub enum Outcome {
 pub trait Handler<Ctx>: Send + Sync + 'static {
     /// Starts the handler with the call's context and raw params.
     fn call(&self, ctx: Ctx, params: Option<Raw<'_>>) -> Outcome;
+
+    /// Starts the handler as [`Handler::call`] does, with the text of the
+    /// reply at hand: a handler that is ready at once appends its result's
+    /// JSON to `out` (see [`Inbound::complete_with`](crate::Inbound::complete_with)),
+    /// which spares the result a value of its own and a copy.
+    ///
+    /// The default takes the result from [`Handler::call`] and copies it;
+    /// [`SyncFn`] encodes straight into `out`.
+    fn call_into(&self, ctx: Ctx, params: Option<Raw<'_>>, out: &mut String) -> Answer<BoxFuture> {
+        match self.call(ctx, params) {
+            Outcome::Ready(Ok(result)) => {
+                out.push_str(result.get());
+                Answer::Written
+            }
+            Outcome::Ready(Err(error)) => Answer::Failed(error),
+            Outcome::Pending(fut) => Answer::Later(fut),
+        }
+    }
 }
 
 /// A boxed handler, as stored in a method table.
@@ -117,8 +136,34 @@ impl<F, P, R, E> SyncFn<F, P, R, E> {
             types: PhantomData,
         }
     }
+
+    /// Decodes the params, runs `f` and hands its result to `encode`: the
+    /// one body of both ways of calling it.
+    fn run<Ctx, T>(
+        &self,
+        ctx: Ctx,
+        params: Option<Raw<'_>>,
+        encode: impl FnOnce(&R) -> Result<T, ErrorObject>,
+    ) -> Result<T, ErrorObject>
+    where
+        F: Fn(Ctx, P) -> Result<R, E>,
+        P: DeserializeOwned,
+        E: Into<ErrorObject>,
+    {
+        let params = decode_params::<P>(params)?;
+        let result = (self.f)(ctx, params).map_err(Into::into)?;
+        encode(&result)
+    }
 }
 
+/// ```
+/// use jrpc_shared::{Answer, handler::{Handler, SyncFn}, ErrorObject};
+/// let add = SyncFn::new(|_ctx: (), (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b));
+/// let mut out = String::from("=");
+/// let raw = jrpc_shared::Raw::new("[2, 3]").unwrap();
+/// assert!(matches!(add.call_into((), Some(raw), &mut out), Answer::Written));
+/// assert_eq!(out, "=5");
+/// ```
 #[cfg(feature = "serde")]
 impl<Ctx, F, P, R, E> Handler<Ctx> for SyncFn<F, P, R, E>
 where
@@ -128,12 +173,13 @@ where
     E: Into<ErrorObject> + 'static,
 {
     fn call(&self, ctx: Ctx, params: Option<Raw<'_>>) -> Outcome {
-        Outcome::Ready(match decode_params::<P>(params) {
-            Err(e) => Err(e),
-            Ok(p) => match (self.f)(ctx, p) {
-                Ok(r) => encode_result(&r),
-                Err(e) => Err(e.into()),
-            },
-        })
+        Outcome::Ready(self.run(ctx, params, encode_result))
+    }
+
+    fn call_into(&self, ctx: Ctx, params: Option<Raw<'_>>, out: &mut String) -> Answer<BoxFuture> {
+        match self.run(ctx, params, |result| encode_result_into(result, out)) {
+            Ok(()) => Answer::Written,
+            Err(error) => Answer::Failed(error),
+        }
     }
 }

@@ -82,12 +82,16 @@ pub use call_error::CallError;
 pub use error_object::{ErrorObject, code};
 pub use handler::{HandlerResult, Outcome};
 pub use id::Id;
-pub use inbound::{Action, CallToken, DEFAULT_MAX_BATCH_LEN, DEFAULT_MAX_MESSAGE_SIZE, Inbound};
+pub use inbound::{
+    Action, Answer, CallToken, Completion, DEFAULT_MAX_BATCH_LEN, DEFAULT_MAX_MESSAGE_SIZE, Inbound,
+};
 pub use local_map::{LocalHasher, LocalMap};
 pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
 pub use outbound::{Closed, Outbound, cancel_text};
 #[cfg(feature = "serde")]
-pub use params::{decode_params, decode_result, encode_params, encode_result, encode_value};
+pub use params::{
+    decode_params, decode_result, encode_params, encode_result, encode_result_into, encode_value,
+};
 pub use raw::{Raw, RawBuf};
 pub use wire::{VERSION, error_response_text, notification_text, response_text};
 

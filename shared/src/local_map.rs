@@ -55,6 +55,14 @@ impl Hasher for LocalHasher {
         }
     }
 
+    /// The end marker `Hash for str` writes after the bytes: one word, not
+    /// the padded tail of `write`. Server only: in the browser's package it
+    /// would cost bytes for no gain that matters there.
+    #[cfg(feature = "std")]
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
     fn write_u64(&mut self, n: u64) {
         self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(GOLDEN);
     }

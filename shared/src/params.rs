@@ -82,9 +82,29 @@ pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Result<RawBuf, serde_js
 
 /// Encodes a handler's successful result, turning an encoding failure into -32603.
 pub fn encode_result<T: Serialize + ?Sized>(value: &T) -> Result<RawBuf, ErrorObject> {
-    encode_value(value).map_err(|e| {
-        ErrorObject::internal_error(format_args!("the result cannot be sent as JSON: {e}"))
-    })
+    encode_value(value).map_err(unencodable)
+}
+
+/// Like [`encode_result`], but appends the JSON to `out` (the reply being
+/// written) instead of making a value of its own; on failure `out` is left
+/// as it was.
+///
+/// ```
+/// let mut out = String::from("[");
+/// jrpc_shared::encode_result_into(&(1, "a"), &mut out).unwrap();
+/// assert_eq!(out, r#"[[1,"a"]"#);
+/// assert_eq!(jrpc_shared::encode_result_into(&f64::NAN, &mut out).unwrap_err().code, -32603);
+/// assert_eq!(out, r#"[[1,"a"]"#);
+/// ```
+pub fn encode_result_into<T: Serialize + ?Sized>(
+    value: &T,
+    out: &mut String,
+) -> Result<(), ErrorObject> {
+    crate::finite::append_json(out, value).map_err(unencodable)
+}
+
+fn unencodable(e: serde_json::Error) -> ErrorObject {
+    ErrorObject::internal_error(format_args!("the result cannot be sent as JSON: {e}"))
 }
 
 /// Encodes call params: `null` (e.g. from `()`) means no params member; an

@@ -158,6 +158,20 @@ fn batch<'a>(c: &mut Cursor<'a>, max_batch: usize) -> Result<Frame<'a>, json::Er
 
 /// Reads an object inside `open` containers, keeping the members JSON-RPC names.
 fn members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json::Error> {
+    #[cfg(feature = "std")]
+    {
+        let mut m = Members::default();
+        let mut fast = c.clone();
+        if usual_members(&mut fast, open, &mut m) {
+            *c = fast;
+            return Ok(m);
+        }
+    }
+    any_members(c, open)
+}
+
+/// [`members`] the general way, for any object.
+fn any_members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json::Error> {
     let mut m = Members::default();
     for_each_member(c, open, |key, value| match m.slot(key) {
         Some(slot) if slot.is_some() => m.duplicate = true,
@@ -165,6 +179,40 @@ fn members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json::Err
         None => {}
     })?;
     Ok(m)
+}
+
+/// The fast path of [`members`], for the shape almost every request and
+/// notification has: `{"jsonrpc":"2.0"` first, then `method`, `params` and
+/// `id` in any order, each once, with no whitespace between the members
+/// (values are read as usual). `None` as soon as the text is anything else
+/// (a response, an escaped or unknown key, whitespace, a repeated member,
+/// invalid JSON): the general path then reads the object from the start and
+/// decides. What it accepts, it reads exactly as the general path would.
+#[cfg(feature = "std")]
+fn usual_members<'a>(c: &mut Cursor<'a>, open: usize, m: &mut Members<'a>) -> bool {
+    if !c.eat_exact(br#"{"jsonrpc":"2.0""#) {
+        return false;
+    }
+    m.jsonrpc = Some(r#""2.0""#);
+    while !c.eat_exact(b"}") {
+        let slot = if c.eat_exact(br#","method":"#) {
+            &mut m.method
+        } else if c.eat_exact(br#","params":"#) {
+            &mut m.params
+        } else if c.eat_exact(br#","id":"#) {
+            &mut m.id
+        } else {
+            return false;
+        };
+        if slot.is_some() {
+            return false;
+        }
+        match c.value_here(open + 1) {
+            Ok(value) => *slot = Some(value),
+            Err(_) => return false,
+        }
+    }
+    true
 }
 
 /// Reads an object inside `open` containers, calling `f` with each member.
@@ -322,9 +370,22 @@ pub(crate) fn cancel_target(params: Raw<'_>) -> Option<Id> {
 }
 
 /// The value of a JSON string, borrowed when it holds no escapes; `None` for
-/// any other value.
+/// any other value. `raw` is a value the scanner read.
 fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    #[cfg(feature = "std")]
+    if let Some(plain) = plain_string(raw) {
+        return Some(Cow::Borrowed(plain));
+    }
     Cursor::new(raw).string().ok()?.decode()
+}
+
+/// The fast path of [`string_value`]: a string without escapes is its text
+/// between the quotes (`raw` was read as one value, so a quote at each end
+/// means one string, valid already).
+#[cfg(feature = "std")]
+fn plain_string(raw: &str) -> Option<&str> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
 }
 
 #[cfg(test)]
@@ -431,6 +492,68 @@ mod tests {
         assert_eq!(batch(&format!("[{}]", vec!["1"; 16].join(","))).len(), 16);
         assert!(matches!(parse("[1, 2", 16), Frame::Error(e) if e.code == -32700));
         assert!(matches!(parse("[] x", 16), Frame::Error(e) if e.code == -32700));
+    }
+
+    /// The fast path reads what it accepts exactly as the general path
+    /// does (the same item, the cursor in the same place), and hands
+    /// everything else over untouched.
+    #[cfg(feature = "std")]
+    #[test]
+    fn the_usual_shape_reads_as_the_general_path_reads_it() {
+        let taken = [
+            r#"{"jsonrpc":"2.0","method":"math.sum","params":[1,2],"id":12345}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":"x\"y","params":{"a":[{}]}}"#,
+            r#"{"jsonrpc":"2.0","id":-1.5e3,"method":"m"}"#,
+            r#"{"jsonrpc":"2.0","method":"m"}"#,
+            r#"{"jsonrpc":"2.0","method":"m","params":[ 1 ]}"#,
+            r#"{"jsonrpc":"2.0","method":"é\u0062","id":null}"#,
+            r#"{"jsonrpc":"2.0"}"#,
+            r#"{"jsonrpc":"2.0","method":7,"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","params":3,"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":true}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":[1]}"#,
+        ];
+        let handed_over = [
+            r#"{"jsonrpc":"2.0","method":"m","method":"n","id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":1,"id":2}"#,
+            r#"{"jsonrpc":"2.0","result":5,"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":1,"x":2}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":1 }"#,
+            r#"{"jsonrpc":"2.0","method":"m", "id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id": 1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","params": [1]}"#,
+            r#"{"jsonrpc":"2.0","\u006dethod":"m","id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","params":[1,],"id":1}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":tru}"#,
+            r#"{"jsonrpc":"2.0","method":"m","id":1"#,
+            r#"{"jsonrpc":"2.0" ,"method":"m"}"#,
+            r#"{"jsonrpc":"1.0","method":"m","id":1}"#,
+            r#"{"method":"m","jsonrpc":"2.0","id":1}"#,
+        ];
+        for (text, fast) in taken
+            .iter()
+            .map(|t| (t, true))
+            .chain(handed_over.iter().map(|t| (t, false)))
+        {
+            let mut general = Cursor::new(text);
+            let want = any_members(&mut general, 0).map(classify);
+            let mut m = Members::default();
+            let mut usual = Cursor::new(text);
+            assert_eq!(usual_members(&mut usual, 0, &mut m), fast, "{text}");
+            if fast {
+                assert_eq!(usual.offset(), general.offset(), "{text}");
+                let want = want.unwrap_or_else(|e| panic!("{text}: {e:?}"));
+                assert_eq!(format!("{:?}", classify(m)), format!("{want:?}"), "{text}");
+            }
+        }
+        // Nesting counts the batch around the message on both paths.
+        let deep = format!(
+            r#"{{"jsonrpc":"2.0","method":"m","params":{}1{},"id":1}}"#,
+            "[".repeat(126),
+            "]".repeat(126)
+        );
+        assert!(matches!(parse(&deep, 4), Frame::Single(Item::Call { .. })));
+        assert!(matches!(parse(&format!("[{deep}]"), 4), Frame::Error(e) if e.code == -32700));
     }
 
     #[test]

@@ -71,6 +71,18 @@ pub(crate) fn push_result(out: &mut String, id: &Id, result: Raw<'_>) {
     out.push('}');
 }
 
+/// Appends a success response up to its result, which the caller writes next.
+pub(crate) fn push_result_start(out: &mut String) {
+    out.push_str(r#"{"jsonrpc":"2.0","result":"#);
+}
+
+/// Appends what follows a success response's result.
+pub(crate) fn push_result_end(out: &mut String, id: &Id) {
+    out.push_str(r#","id":"#);
+    out.push_str(id.as_json());
+    out.push('}');
+}
+
 /// Appends an error object: `{"code":..,"message":..,"data":..}`.
 pub(crate) fn push_error_object(out: &mut String, error: &ErrorObject) {
     out.push_str(r#"{"code":"#);

@@ -161,3 +161,131 @@ async fn raw_batch_gets_one_array_reply() {
     drop(raw);
     stop(&server).await;
 }
+
+/// Every way a handler can answer, in one batch and one by one: each
+/// request's reply is the same text either way (ids byte for byte), a
+/// handler that panics or whose result cannot be encoded answers -32603
+/// without spoiling the others, and notifications get nothing.
+#[tokio::test]
+async fn every_kind_of_answer_is_the_same_text_in_a_batch_and_alone() {
+    let (noted_tx, mut noted) = mpsc::unbounded_channel::<&'static str>();
+    let slow_noted = noted_tx.clone();
+    let server = start(
+        basic()
+            .method(
+                "slow.add",
+                |_c: Connection, (a, b): (i64, i64)| async move {
+                    tokio::task::yield_now().await;
+                    Ok::<_, ErrorObject>(a + b)
+                },
+            )
+            .sync_method("fail", |_c: Connection, (): ()| {
+                Err::<(), _>(ErrorObject::new(7, "no \"way\""))
+            })
+            .sync_method(
+                "boom",
+                |_c: Connection, (): ()| -> Result<(), ErrorObject> {
+                    panic!("a handler that panics")
+                },
+            )
+            .sync_method("nan", |_c: Connection, (): ()| {
+                Ok::<_, ErrorObject>([1.0, f64::NAN])
+            })
+            .sync_method("note", move |_c: Connection, (): ()| {
+                noted_tx.send("note").unwrap();
+                Ok::<_, ErrorObject>("unread")
+            })
+            .method("slow.note", move |_c: Connection, (): ()| {
+                let noted = slow_noted.clone();
+                async move {
+                    tokio::task::yield_now().await;
+                    noted.send("slow.note").unwrap();
+                    Ok::<_, ErrorObject>(())
+                }
+            }),
+    )
+    .await;
+    let requests = [
+        r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1.50}"#,
+        r#"{"jsonrpc":"2.0","method":"slow.add","params":[2,3],"id":"s\u0041"}"#,
+        r#"{"jsonrpc":"2.0","method":"fail","id":-0}"#,
+        r#"{"jsonrpc":"2.0","method":"boom","id":12345678901234567890123}"#,
+        r#"{"jsonrpc":"2.0","method":"nan","id":null}"#,
+        r#"{"jsonrpc":"2.0","method":"add","params":["x"],"id":9}"#,
+        r#"{"jsonrpc":"2.0","method":"missing","id":"m"}"#,
+        r#"{"jsonrpc":"2.0","method":"echo","params":{"é":[true]},"id":"long id, which is kept on the heap"}"#,
+    ];
+    let notifications = [
+        r#"{"jsonrpc":"2.0","method":"note"}"#,
+        r#"{"jsonrpc":"2.0","method":"slow.note"}"#,
+    ];
+    let mut raw = Raw::connect(&server.url()).await;
+    let mut alone = Vec::new();
+    for request in requests {
+        raw.send(request).await;
+        alone.push(raw.next_text().await);
+    }
+    for notification in notifications {
+        raw.send(notification).await;
+    }
+    let batch = [&requests[..], &notifications[..]].concat().join(",");
+    raw.send(format!("[{batch}]")).await;
+    let reply = raw.next_text().await;
+    let members: Vec<Box<serde_json::value::RawValue>> = serde_json::from_str(&reply).unwrap();
+    let mut members: Vec<&str> = members.iter().map(|m| m.get()).collect();
+    members.sort_unstable();
+    alone.sort_unstable();
+    assert_eq!(members, alone, "the batch reply {reply}");
+
+    let text_for = |id: &str| {
+        let end = format!(r#","id":{id}}}"#);
+        alone
+            .iter()
+            .find(|text| text.ends_with(&end))
+            .unwrap_or_else(|| panic!("no reply ends with {end}: {alone:?}"))
+            .as_str()
+    };
+    assert_eq!(
+        text_for("1.50"),
+        r#"{"jsonrpc":"2.0","result":3,"id":1.50}"#
+    );
+    assert_eq!(
+        text_for(r#""s\u0041""#),
+        r#"{"jsonrpc":"2.0","result":5,"id":"s\u0041"}"#
+    );
+    assert_eq!(
+        text_for("-0"),
+        r#"{"jsonrpc":"2.0","error":{"code":7,"message":"no \"way\""},"id":-0}"#
+    );
+    assert_eq!(
+        text_for(r#""long id, which is kept on the heap""#),
+        r#"{"jsonrpc":"2.0","result":{"é":[true]},"id":"long id, which is kept on the heap"}"#
+    );
+    let error = |id: &str| {
+        let reply: Value = serde_json::from_str(text_for(id)).unwrap();
+        let error = &reply["error"];
+        (
+            error["code"].as_i64().unwrap(),
+            error["message"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (code, message) = error("12345678901234567890123");
+    assert_eq!(code, code::INTERNAL_ERROR);
+    assert!(message.contains("panicked"), "{message}");
+    let (code, message) = error("null");
+    assert_eq!(code, code::INTERNAL_ERROR);
+    assert!(message.contains("cannot be sent as JSON"), "{message}");
+    assert_eq!(error("9").0, code::INVALID_PARAMS);
+    assert_eq!(error(r#""m""#).0, code::METHOD_NOT_FOUND);
+
+    // Each notification ran twice (alone, then in the batch) and got no reply.
+    let mut notes = Vec::new();
+    for _ in 0..4 {
+        notes.push(within("a notification", noted.recv()).await.unwrap());
+    }
+    notes.sort_unstable();
+    assert_eq!(notes, ["note", "note", "slow.note", "slow.note"]);
+    raw.assert_works().await;
+    drop(raw);
+    stop(&server).await;
+}

@@ -132,3 +132,37 @@ impl<'a> Cursor<'a> {
         }
     }
 }
+
+/// Reads for the parser's fast path ([`crate::parse`]): exact byte runs, no
+/// whitespace skipped, so that the usual shape of a message is read without
+/// the general machinery. Only the server's build has them; the browser's
+/// reads everything the general way, and its package stays as small.
+#[cfg(feature = "std")]
+impl<'a> Cursor<'a> {
+    /// Consumes `word` if the text goes on with exactly it; says whether it did.
+    pub(crate) fn eat_exact(&mut self, word: &[u8]) -> bool {
+        let at = self.offset();
+        let found = self
+            .bytes()
+            .get(at..)
+            .is_some_and(|rest| rest.starts_with(word));
+        if found {
+            self.set_offset(at + word.len());
+        }
+        found
+    }
+
+    /// [`Cursor::value`] at the position (no whitespace skipped), with a
+    /// scalar, the usual id or method name, read straight away rather than
+    /// through the loop that tracks open containers.
+    // Inlined: returned through memory, its result is read back slowly.
+    #[inline]
+    pub(crate) fn value_here(&mut self, depth: usize) -> Result<&'a str, Error> {
+        if let Some(b'[' | b'{') | None = self.byte() {
+            return self.value(depth);
+        }
+        let start = self.offset();
+        self.scalar()?;
+        self.slice(start, self.offset())
+    }
+}

@@ -166,7 +166,7 @@ pub(super) fn finish(inbound: &mut Inbound, model: &mut Model, reverse: bool) ->
             .token
             .expect("the engine ran every request");
         let (result, body) = outcome_for(ordinal);
-        let got = inbound.complete(token, result).map(|text| {
+        let got = complete(inbound, ordinal, token, result).map(|text| {
             sent += text.len();
             read_sent(&text)
         });
@@ -192,4 +192,50 @@ pub(super) fn finish(inbound: &mut Inbound, model: &mut Model, reverse: bool) ->
         "model: a batch never finished"
     );
     sent
+}
+
+/// Completes request `ordinal` with `result` in the way its ordinal picks:
+/// as a value ([`Inbound::complete`]), or written into the reply
+/// ([`Inbound::complete_with`], as a handler that is ready at once), the
+/// latter after a first try whose handler is not ready, which must change
+/// nothing. Both ways must send the same.
+fn complete(
+    inbound: &mut Inbound,
+    ordinal: usize,
+    token: CallToken,
+    result: HandlerResult,
+) -> Option<String> {
+    if ordinal % 2 == 0 {
+        return inbound.complete(token, result);
+    }
+    let in_flight = inbound.in_flight();
+    let later = inbound.complete_with(token, |out| {
+        out.push_str("not sent");
+        Answer::Later(ordinal)
+    });
+    assert!(
+        matches!(later, Completion::Later(o) if o == ordinal),
+        "a handler that is not ready answers nothing"
+    );
+    assert_eq!(inbound.in_flight(), in_flight, "still in flight");
+    let mut ran = false;
+    let done = inbound.complete_with(token, |out| {
+        ran = true;
+        match result {
+            Ok(raw) => {
+                out.push_str(raw.get());
+                Answer::Written
+            }
+            Err(error) => {
+                out.push_str("not sent");
+                Answer::Failed(error)
+            }
+        }
+    });
+    // Also for a request answered already: its handler runs all the same.
+    assert!(ran, "the handler of request {ordinal} did not run");
+    match done {
+        Completion::Done(reply) => reply,
+        Completion::Later(()) => panic!("request {ordinal} answered later"),
+    }
 }

@@ -40,7 +40,8 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use jrpc_shared::{
-    Action, CallToken, ErrorObject, HandlerResult, Inbound, Methods, Outbound, RawBuf,
+    Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Methods, Outbound,
+    RawBuf,
 };
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
