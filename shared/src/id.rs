@@ -6,6 +6,7 @@
 //! text is stored and written back verbatim.
 
 use alloc::boxed::Box;
+use arrayvec::ArrayString;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
@@ -30,7 +31,7 @@ const INLINE: usize = 22;
 /// The id's JSON text: inline when short, else on the heap.
 #[derive(Clone)]
 enum Text {
-    Inline { len: u8, bytes: [u8; INLINE] },
+    Inline(ArrayString<INLINE>),
     Heap(Box<str>),
 }
 
@@ -54,20 +55,10 @@ impl Id {
 
     /// Stores `text`, which is known to be a JSON string, number or `null`.
     fn from_checked(text: &str) -> Self {
-        if text.len() > INLINE {
-            return Id(Text::Heap(text.into()));
+        match ArrayString::from(text) {
+            Ok(inline) => Id(Text::Inline(inline)),
+            Err(_) => Id(Text::Heap(text.into())),
         }
-        // A zip, which compiles to a `memcpy`, rather than slicing and
-        // `copy_from_slice`, whose panic messages would bring `core::fmt`
-        // into the wasm.
-        let mut bytes = [0; INLINE];
-        for (to, from) in bytes.iter_mut().zip(text.as_bytes()) {
-            *to = *from;
-        }
-        Id(Text::Inline {
-            len: text.len() as u8,
-            bytes,
-        })
     }
 
     fn check(text: &str) -> Option<()> {
@@ -81,12 +72,7 @@ impl Id {
     /// The id exactly as it appears on the wire, e.g. `"abc"` (with quotes) or `-1.5`.
     pub fn as_json(&self) -> &str {
         match &self.0 {
-            // Whole `str`s are copied in, so the bytes are always UTF-8; the
-            // fallback only keeps this total without a panic.
-            Text::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|bytes| core::str::from_utf8(bytes).ok())
-                .unwrap_or("null"),
+            Text::Inline(text) => text,
             Text::Heap(text) => text,
         }
     }
