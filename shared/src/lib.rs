@@ -93,7 +93,10 @@ pub use params::{
     decode_params, decode_result, encode_params, encode_result, encode_result_into, encode_value,
 };
 pub use raw::{Raw, RawBuf};
-pub use wire::{VERSION, error_response_text, notification_text, response_text};
+pub use wire::{
+    TEMPLATE_SEPARATOR, VERSION, call_template, error_response_text, notification_text,
+    response_text,
+};
 
 /// The notification a peer sends to cancel one of its requests (the Language
 /// Server Protocol's convention): params `{"id": <id of the request>}`.

@@ -58,15 +58,28 @@ impl<W> Outbound<W> {
         params: Option<Raw<'_>>,
         waiter: W,
     ) -> Result<(u64, String), Closed<W>> {
+        let id = self.register(waiter)?;
+        let mut text =
+            String::with_capacity(56 + method.len() + params.map_or(0, |p| p.get().len()));
+        push_call(&mut text, method, params, Some(id));
+        Ok((id, text))
+    }
+
+    /// Registers a request whose text the driver writes itself (from a
+    /// [`call_template`](crate::call_template)) and returns its id.
+    ///
+    /// ```
+    /// let mut out = jrpc_shared::Outbound::new();
+    /// let id = out.register("waiter").unwrap();
+    /// assert_eq!(out.take(id), Some("waiter"));
+    /// ```
+    pub fn register(&mut self, waiter: W) -> Result<u64, Closed<W>> {
         if self.closed {
             return Err(Closed(waiter));
         }
         let id = self.allocate();
-        let mut text =
-            String::with_capacity(56 + method.len() + params.map_or(0, |p| p.get().len()));
-        push_call(&mut text, method, params, Some(id));
         self.pending.insert(id, waiter);
-        Ok((id, text))
+        Ok(id)
     }
 
     fn allocate(&mut self) -> u64 {
