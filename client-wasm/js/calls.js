@@ -11,6 +11,8 @@ import { CONNECTION_CLOSED, JrpcError, QUEUE_FULL, REQUEST_TIMEOUT, aborted, clo
 
 /** setTimeout's largest delay. */
 const MAX_DELAY = 2147483647;
+/** Call templates kept at most (one per method the app calls, and params or none). */
+const MAX_TEMPLATES = 256;
 
 export class Calls {
   /** `send(text)` writes to the open socket and says whether it did. */
@@ -26,6 +28,8 @@ export class Calls {
     this.timer = undefined;
     this.firesAt = undefined;
     this.closed = false;
+    /** The engine's call templates, in their three pieces, by method: without params, with. */
+    this.templates = [new Map(), new Map()];
   }
 
   /** Sends a request; the promise of its result. */
@@ -33,24 +37,39 @@ export class Calls {
     return new Promise((resolve, reject) => {
       // Like fetch: an already aborted signal means the call is never sent.
       if (options.signal?.aborted) return reject(aborted());
-      const text = this.engine.call(method, params, false);
-      if (text === undefined) return reject(closed());
-      const id = this.engine.id(0);
-      this.pending.set(id, { resolve, reject, sent: false });
-      const full = this.sendOrQueue([id], text);
+      const id = this.engine.request();
+      if (!id) return reject(closed());
+      const text = this.text(method, params, id);
+      const waiter = { resolve, reject, sent: false };
+      this.pending.set(id, waiter);
+      // Sent at once in the usual case, without the queue's book-keeping.
+      const full = (waiter.sent = this.send(text)) ? undefined : this.enqueue([id], text);
       if (full) {
         this.finish(id);
         this.engine.cancel(id);
         return reject(full);
       }
-      this.arm(id, options);
+      this.arm(id, waiter, options);
     });
   }
 
   /** Sends a notification; the error to throw, if any. */
   notify(method, params) {
     if (this.closed) return closed();
-    return this.sendOrQueue([], this.engine.call(method, params, true));
+    return this.sendOrQueue([], this.text(method, params));
+  }
+
+  /** A call's text from the engine's template for the method (kept here, so no string crosses into wasm per call); a notification without `id`. */
+  text(method, params, id) {
+    // Keyed by the name itself: a key made per call would be hashed per call.
+    const templates = this.templates[params === undefined ? 0 : 1];
+    let t = templates.get(method);
+    if (!t) {
+      // Bounded: an app that makes up method names must not grow it for ever.
+      if (templates.size >= MAX_TEMPLATES) templates.clear();
+      templates.set(method, (t = this.engine.template(method, params !== undefined).split("\0")));
+    }
+    return t[0] + (params ?? "") + (id === undefined ? "" : t[1] + id) + t[2];
   }
 
   /** Sends `entries` (`[method, params, isRequest]`) as one message. */
@@ -72,13 +91,12 @@ export class Calls {
       }
       return Promise.reject(full);
     }
-    for (const id of ids) this.arm(id, options);
+    for (const id of ids) this.arm(id, this.pending.get(id), options);
     return Promise.all(results);
   }
 
-  /** Starts call `id`'s timeout and abort listener. */
-  arm(id, options) {
-    const waiter = this.pending.get(id);
+  /** Starts the timeout and abort listener of call `id`, which `waiter` waits for. */
+  arm(id, waiter, options) {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     if (Number.isFinite(timeoutMs) && timeoutMs >= 0) {
       const now = performance.now();
@@ -188,6 +206,11 @@ export class Calls {
       this.markSent(ids);
       return undefined;
     }
+    return this.enqueue(ids, text);
+  }
+
+  /** Queues `text` (bounded) until the socket opens: the error for a full queue. */
+  enqueue(ids, text) {
     if (this.queue.length >= this.maxQueued) {
       return new JrpcError(`too many calls are waiting for the connection to open (the limit is ${this.maxQueued})`, QUEUE_FULL);
     }

@@ -164,7 +164,7 @@ export class Client {
     // Binary frames are not JSON-RPC; an ArrayBuffer is the cheapest to discard.
     ws.binaryType = "arraybuffer";
     ws.onopen = () => this.opened();
-    ws.onmessage = (e) => (typeof e.data === "string" ? this.received(e.data) : this.binary());
+    ws.onmessage = ({ data }) => (typeof data === "string" ? this.received(data) : this.binary());
     ws.onclose = (e) => this.dropped(e.code, e.reason, e.wasClean);
     this.socket = ws;
   }
@@ -204,6 +204,8 @@ export class Client {
       this.frame = "";
     }
     const started = this.started;
+    // Most frames start no browser method: no new list for them.
+    if (started.length === 0) return;
     this.started = [];
     const generation = this.generation;
     for (const [fn, params, token] of started) {

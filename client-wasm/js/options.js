@@ -66,9 +66,12 @@ function reconnect(value) {
   };
 }
 
+/** The options of a call given none (shared: read, never written). */
+const NO_OPTIONS = Object.freeze({});
+
 /** Per-call options `{timeoutMs, signal}`; `null` if `value` is not such an object. */
 export function callOptions(value) {
-  if (value === undefined || value === null) return {};
+  if (value === undefined || value === null) return NO_OPTIONS;
   if (!isObject(value) || Array.isArray(value)) return null;
   if (!Object.keys(value).every((k) => k === "timeoutMs" || k === "signal")) return null;
   let signal = value.signal;

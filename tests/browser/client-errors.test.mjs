@@ -28,6 +28,12 @@ test("an application error keeps code and message", async (h) => {
 test("protocol errors have their codes", async ({ openClient, answer, failure, eq, expectCode }) => {
   const rpc = await openClient();
   expectCode(await failure(rpc, "no.such.method", [1]), -32601, "unknown method");
+  // A name that JSON must escape is written as a valid string, with or without params (else the
+  // server could not read the id, and the call would get no answer at all).
+  const odd = 'no "such" \\ método\n\u2028\u0001';
+  expectCode(await failure(rpc, odd, [1]), -32601, "unknown method with an odd name");
+  expectCode(await failure(rpc, odd), -32601, "unknown method with an odd name, no params");
+  rpc.notify(odd, { a: 1 });
   expectCode(await failure(rpc, "Add", ["x", 1]), -32602, "Add with a string");
   expectCode(await failure(rpc, "math.sum", [1]), -32602, "math.sum with one addend");
   expectCode(await failure(rpc, "math.sum", { x: 1, z: 2 }), -32602, "math.sum with an unknown name");

@@ -25,10 +25,14 @@ class FakeEngine {
     this.next = 1;
     this.waiting = new Set();
   }
-  call(method) {
+  template(method, params) {
+    this.templates = (this.templates ?? 0) + 1;
+    return `{"method":"${method}"${params ? ',"params":' : ""}\0,"id":\0}`;
+  }
+  request() {
     this.last = this.next++;
     this.waiting.add(this.last);
-    return `{"method":"${method}","id":${this.last}}`;
+    return this.last;
   }
   cancel(id) {
     return this.waiting.delete(id) ? `cancel ${id}` : undefined;
@@ -127,3 +131,27 @@ test("a call queued before the socket opens leaves the queue when it times out",
     calls.settle(2, 42);
     assert.equal(await second, 42);
   }));
+
+test("call text: the engine's template per method, filled in, kept and bounded", () => {
+  const sent = [];
+  const engine = new FakeEngine();
+  const calls = new Calls(engine, (text) => (sent.push(text), true), 10, Infinity);
+  calls.request("a", "[1]", {});
+  calls.request("a", "[2]", {});
+  calls.notify("a", "[3]");
+  calls.request("a", undefined, {});
+  calls.notify("a");
+  assert.deepEqual(sent, [
+    '{"method":"a","params":[1],"id":1}',
+    '{"method":"a","params":[2],"id":2}',
+    '{"method":"a","params":[3]}',
+    '{"method":"a","id":3}',
+    '{"method":"a"}',
+  ]);
+  assert.equal(engine.templates, 2, "one template with params, one without, each asked for once");
+  for (let i = 0; i < 300; i++) calls.notify(`m${i}`, "[0]");
+  assert.equal(engine.templates, 302);
+  calls.notify("a", "[4]");
+  assert.equal(engine.templates, 303, "the kept templates are bounded: an old one is asked for again");
+  assert.equal(sent.at(-1), '{"method":"a","params":[4]}');
+});
