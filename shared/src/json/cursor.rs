@@ -26,6 +26,7 @@ impl<'a> Cursor<'a> {
 
     /// The next byte after whitespace, which is skipped; the byte is not
     /// consumed. `None` at the end of the text.
+    #[inline(always)]
     pub fn peek(&mut self) -> Option<u8> {
         self.skip_whitespace();
         self.byte()
@@ -76,11 +77,13 @@ impl<'a> Cursor<'a> {
         self.text.get(self.pos..).unwrap_or("")
     }
 
+    #[inline(always)]
     pub(super) fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
     /// The byte at the position, without skipping anything.
+    #[inline(always)]
     pub(super) fn byte(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
     }
@@ -89,6 +92,7 @@ impl<'a> Cursor<'a> {
         self.pos = pos;
     }
 
+    #[inline(always)]
     pub(super) fn skip_whitespace(&mut self) {
         while self.byte().is_some_and(is_whitespace) {
             self.pos += 1;
