@@ -19,8 +19,11 @@ const END: &str = "<!-- results:end -->";
 const IDLE_TARGET_KIB: f64 = 8.0;
 /// Notification flood memory target, KiB (64 MiB).
 const FLOOD_TARGET_KIB: f64 = 64.0 * 1024.0;
-/// The CPU-per-call advantage asked for at 32 × 16 and in batches.
-const CPU_RATIO_TARGET: f64 = 3.0;
+/// The CPU-per-call advantage over jsonrpsee asked for at 32 × 16 (the
+/// lean-engine issue's targets).
+const THROUGHPUT_CPU_TARGET: f64 = 6.0;
+/// The same in batches of 10.
+const BATCH_CPU_TARGET: f64 = 4.0;
 
 /// What the report says about the run itself.
 pub struct Context {
@@ -118,15 +121,18 @@ pub fn render(context: &Context, runs: &[Run], browser: Option<&Browser>) -> Str
         };
         let _ = writeln!(out, "| {target} | {mine} | {theirs} | {ratio} | {met} |");
     };
-    for (key, what) in [("throughput", "32 × 16"), ("batch", "batches of 10")] {
+    for (key, what, target) in [
+        ("throughput", "32 × 16", THROUGHPUT_CPU_TARGET),
+        ("batch", "batches of 10", BATCH_CPU_TARGET),
+    ] {
         if let Some((_, j, r)) = find(key) {
             let ratio = ratio(r.cpu_us, j.cpu_us);
             row(
-                &format!("{what}: server CPU per call ≤ ⅓ of jsonrpsee's"),
+                &format!("{what}: server CPU per call at least {target}× less than jsonrpsee's"),
                 us(j.cpu_us),
                 us(r.cpu_us),
                 ratio.map_or("".into(), |x| format!("{x:.2}× less")),
-                ratio.map(|x| x >= CPU_RATIO_TARGET),
+                ratio.map(|x| x >= target),
             );
         }
     }
