@@ -49,17 +49,30 @@ pub(crate) fn push_str_literal(out: &mut String, s: &str) {
 
 /// Appends a request or (with `id` `None`) a notification.
 pub(crate) fn push_call(out: &mut String, method: &str, params: Option<Raw<'_>>, id: Option<u64>) {
-    out.push_str(r#"{"jsonrpc":"2.0","method":"#);
-    push_str_literal(out, method);
+    push_call_head(out, method, params.is_some());
     if let Some(params) = params {
-        out.push_str(r#","params":"#);
         out.push_str(params.get());
     }
     if let Some(id) = id {
-        out.push_str(r#","id":"#);
+        out.push_str(CALL_ID);
         push_u64(out, id);
     }
     out.push('}');
+}
+
+/// What stands before a call's id.
+const CALL_ID: &str = r#","id":"#;
+
+/// Appends a call up to where its params go (and, with `params`, the
+/// member's name): the part [`push_call`] and [`call_template`] share.
+/// Inlined: as a function of its own it cost the browser package 11 bytes.
+#[inline(always)]
+fn push_call_head(out: &mut String, method: &str, params: bool) {
+    out.push_str(r#"{"jsonrpc":"2.0","method":"#);
+    push_str_literal(out, method);
+    if params {
+        out.push_str(r#","params":"#);
+    }
 }
 
 /// Appends a success response.
@@ -148,13 +161,9 @@ pub const TEMPLATE_SEPARATOR: char = '\0';
 /// ```
 pub fn call_template(method: &str, params: bool) -> String {
     let mut out = String::with_capacity(48 + method.len());
-    out.push_str(r#"{"jsonrpc":"2.0","method":"#);
-    push_str_literal(&mut out, method);
-    if params {
-        out.push_str(r#","params":"#);
-    }
+    push_call_head(&mut out, method, params);
     out.push(TEMPLATE_SEPARATOR);
-    out.push_str(r#","id":"#);
+    out.push_str(CALL_ID);
     out.push(TEMPLATE_SEPARATOR);
     out.push('}');
     out
