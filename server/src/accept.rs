@@ -50,7 +50,8 @@ pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc
     tracing::debug!(connection = conn.id(), %peer, "WebSocket connection open");
     // The driver lives inline in this task (not in a nested `run` future, which
     // would store it twice): an idle connection's memory is mostly this task.
-    let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits);
+    let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits)
+        .with_slots(state.slots.clone());
     let ending = driver.serve().await;
     driver.end(ending).await;
 }

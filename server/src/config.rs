@@ -33,6 +33,13 @@ pub struct Limits {
     pub max_queued_messages: usize,
     /// How long graceful shutdown lets running calls finish (default 10 s).
     pub shutdown_grace: Duration,
+    /// Handlers running at once across the whole server, every connection
+    /// together (default `None`: no cap beyond `max_in_flight` per
+    /// connection); wsjsonrpc's `concurrency`. A call that finds them all
+    /// busy is not refused: it waits for a slot, in arrival order. The wait
+    /// is bounded by `max_in_flight` per connection, and a waiting call can
+    /// be cancelled.
+    pub max_running_handlers: Option<usize>,
 }
 
 impl Default for Limits {
@@ -46,6 +53,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             max_queued_messages: 1024,
             shutdown_grace: Duration::from_secs(10),
+            max_running_handlers: None,
         }
     }
 }

@@ -32,6 +32,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::connection::CloseRequest;
+use crate::slots::{Slot, Slots};
 use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
 
@@ -97,6 +98,8 @@ pub(crate) struct Driver<S> {
     shutdown_grace: Duration,
     /// Set once a close was requested: the deadline for finishing up.
     closing: Option<Pin<Box<Sleep>>>,
+    /// The server-wide cap on running handlers, if there is one.
+    slots: Option<Slots>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -123,6 +126,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             max_in_flight: limits.max_in_flight,
             shutdown_grace: limits.shutdown_grace,
             closing: None,
+            slots: None,
         }
     }
 
@@ -135,6 +139,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     /// The connection's working life: completes when it must end.
     pub(crate) fn serve(&mut self) -> impl Future<Output = Ending> + '_ {
         std::future::poll_fn(move |cx| self.poll_run(cx))
+    }
+
+    /// Runs handlers only in a slot of `slots` (the server's cap on running handlers).
+    pub(crate) fn with_slots(mut self, slots: Option<Slots>) -> Self {
+        self.slots = slots;
+        self
     }
 
     /// Closes as `ending` says and settles everything still pending.
@@ -346,6 +356,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         params: Option<Raw<'_>>,
         token: Option<CallToken>,
     ) {
+        let slot = match &self.slots {
+            None => None,
+            Some(slots) => match slots.try_take() {
+                Some(slot) => Some(slot),
+                None => {
+                    let methods = Arc::clone(&self.methods);
+                    let call = slots.wait_then_call(methods, method, self.conn.clone(), params);
+                    return self.start(token, call);
+                }
+            },
+        };
         let conn = &self.conn;
         let run = |out: &mut String| {
             std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -365,13 +386,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 Answer::Failed(e) => {
                     tracing::debug!(method, error = %e, "notification handler failed");
                 }
-                Answer::Later(fut) => self.start(None, fut),
+                Answer::Later(fut) => self.start(None, held(slot, fut)),
             }
             return;
         };
         match self.inbound.complete_with(token, run) {
             Completion::Done(reply) => self.queue.extend(reply),
-            Completion::Later(fut) => self.start(Some(token), fut),
+            Completion::Later(fut) => self.start(Some(token), held(slot, fut)),
         }
     }
 
@@ -387,6 +408,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             token,
             fut: Abortable::new(fut, registration),
         });
+    }
+}
+
+/// `fut`, holding `slot` (if the server caps running handlers) until it completes.
+fn held(slot: Option<Slot>, fut: BoxFuture) -> BoxFuture {
+    match slot {
+        Some(slot) => Slots::hold(slot, fut),
+        None => fut,
     }
 }
 

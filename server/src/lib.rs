@@ -43,6 +43,7 @@ mod origin;
 mod outbox;
 mod server;
 mod signal;
+mod slots;
 mod write_queue;
 
 pub use batch::{Batch, BatchAnswers};

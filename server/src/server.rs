@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use crate::accept::serve_socket;
 use crate::connection::CloseRequest;
 use crate::http::write_simple;
+use crate::slots::Slots;
 use crate::{Connection, Limits, MethodSet, OriginPolicy};
 
 /// What every connection task of one server shares.
@@ -27,6 +28,8 @@ pub(crate) struct ServerState {
     pub(crate) path: String,
     pub(crate) www: Option<PathBuf>,
     pub(crate) origin: OriginPolicy,
+    /// The server-wide cap on running handlers, if there is one.
+    pub(crate) slots: Option<Slots>,
     live: Mutex<HashMap<u64, Connection>>,
     shutting_down: AtomicBool,
 }
@@ -139,6 +142,7 @@ impl ServerBuilder {
         let (shutdown, _) = watch::channel(false);
         let (stopped, _) = watch::channel(false);
         let state = Arc::new(ServerState {
+            slots: self.limits.max_running_handlers.map(Slots::new),
             methods: Arc::new(self.methods),
             limits: self.limits,
             path: self.path,

@@ -62,6 +62,12 @@ struct Args {
           default_value_t = Limits::default().max_in_flight)]
     max_in_flight: usize,
 
+    /// Handlers running at once across all connections (wsjsonrpc's
+    /// `concurrency`); beyond it calls wait for a slot, they are not refused.
+    /// No cap by default.
+    #[arg(long, value_name = "N", value_parser = at_least_one())]
+    max_running_handlers: Option<usize>,
+
     /// Messages one batch may hold; a longer batch gets a single error.
     #[arg(long, value_name = "N", value_parser = at_least_one(),
           default_value_t = Limits::default().max_batch_len)]
@@ -179,6 +185,7 @@ fn builder(args: &Args) -> jrpc_server::ServerBuilder {
         handshake_timeout: args.handshake_timeout.0,
         request_timeout: args.request_timeout.0,
         shutdown_grace: args.shutdown_grace.0,
+        max_running_handlers: args.max_running_handlers,
         ..Limits::default()
     };
     let methods = match args.methods {
