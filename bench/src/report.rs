@@ -379,36 +379,40 @@ pub fn write_section(path: &Path, section: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn cpu_ratios_are_paired_by_round() {
-        let throughput = SCENARIOS.iter().find(|s| s.key == "throughput").unwrap();
+    /// Runs of the 32 × 16 scenario with these `(jrpc, jsonrpsee)` CPU
+    /// figures per round, in the suite's order (it flips every round).
+    fn throughput_rounds(cpu: &[(f64, f64)]) -> Vec<Run> {
+        let scenario = SCENARIOS.iter().find(|s| s.key == "throughput").unwrap();
         let run = |kind, round, cpu: f64| Run {
-            scenario: throughput,
+            scenario,
             kind,
             round,
             report: serde_json::json!({"server": {"cpu_us_per_call": cpu}}),
         };
+        let mut runs = Vec::new();
+        for (round, &(mine, theirs)) in (0u32..).zip(cpu) {
+            let mut pair = [
+                run(Kind::Jrpc, round, mine),
+                run(Kind::Jsonrpsee, round, theirs),
+            ];
+            if round % 2 == 1 {
+                pair.reverse();
+            }
+            runs.extend(pair);
+        }
+        runs
+    }
+
+    #[test]
+    fn cpu_ratios_are_paired_by_round() {
+        let throughput = SCENARIOS.iter().find(|s| s.key == "throughput").unwrap();
         // The machine slows down from round to round; each round's ratio stays near 6.
-        let runs = [
-            run(Kind::Jrpc, 0, 1.0),
-            run(Kind::Jsonrpsee, 0, 6.2),
-            run(Kind::Jsonrpsee, 1, 9.0),
-            run(Kind::Jrpc, 1, 1.5),
-            run(Kind::Jrpc, 2, 2.0),
-            run(Kind::Jsonrpsee, 2, 11.6),
-        ];
+        let runs = throughput_rounds(&[(1.0, 6.2), (1.5, 9.0), (2.0, 11.6)]);
         let ratio = paired_cpu_ratio(&runs, throughput).unwrap();
         assert!((ratio - 6.0).abs() < 1e-9, "{ratio}");
         // One round much slower for jrpc alone: the ratio of the two medians
         // (7.0 / 1.5 = 4.67) mixes rounds; the paired median stays at 6.
-        let skewed = [
-            run(Kind::Jrpc, 0, 1.0),
-            run(Kind::Jsonrpsee, 0, 6.0),
-            run(Kind::Jrpc, 1, 1.5),
-            run(Kind::Jsonrpsee, 1, 9.0),
-            run(Kind::Jrpc, 2, 2.0),
-            run(Kind::Jsonrpsee, 2, 7.0),
-        ];
+        let skewed = throughput_rounds(&[(1.0, 6.0), (1.5, 9.0), (2.0, 7.0)]);
         let ratio = paired_cpu_ratio(&skewed, throughput).unwrap();
         assert!((ratio - 6.0).abs() < 1e-9, "{ratio}");
     }
