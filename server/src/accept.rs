@@ -10,23 +10,30 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::Connection;
 use crate::connection::CloseRequest;
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
-use crate::http::{HeadError, read_head, static_files, upgrade_response, write_simple};
+use crate::http::{
+    HeadError, RequestHead, read_head, static_files, upgrade_response, write_simple,
+};
 use crate::server::ServerState;
+use crate::{Connection, Dialect};
 
 /// Largest HTTP request head accepted (browsers send a few hundred bytes; cookies can add more).
 const MAX_HEAD: usize = 16 * 1024;
 
 /// Serves one TCP connection to the end.
-pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc<ServerState>) {
+pub(crate) async fn serve_socket(
+    stream: TcpStream,
+    peer: SocketAddr,
+    state: Arc<ServerState>,
+    dialect: Dialect,
+) {
     let _ = stream.set_nodelay(true);
     // Boxed: the handshake's state (HTTP head buffer, header array) is several
     // KiB and only needed briefly; inline, it would stay in this long-lived
     // task's future for the whole connection.
-    let handshaking = Box::pin(handshake(stream, peer, &state));
+    let handshaking = Box::pin(handshake(stream, peer, &state, dialect));
     let upgraded = tokio::time::timeout(state.limits.handshake_timeout, handshaking).await;
     let (ws, info) = match upgraded {
         Ok(Some(upgraded)) => upgraded,
@@ -51,7 +58,8 @@ pub(crate) async fn serve_socket(stream: TcpStream, peer: SocketAddr, state: Arc
     // The driver lives inline in this task (not in a nested `run` future, which
     // would store it twice): an idle connection's memory is mostly this task.
     let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits)
-        .with_slots(state.slots.clone());
+        .with_slots(state.slots.clone())
+        .with_dialect(dialect);
     let ending = driver.serve().await;
     driver.end(ending).await;
 }
@@ -85,6 +93,7 @@ async fn handshake(
     mut stream: TcpStream,
     peer: SocketAddr,
     state: &ServerState,
+    dialect: Dialect,
 ) -> Option<(WebSocketStream<TcpStream>, HandshakeInfo)> {
     let (head, leftover) = match read_head(&mut stream, MAX_HEAD).await {
         Ok(read) => read,
@@ -111,7 +120,13 @@ async fn handshake(
             return None;
         }
     };
-    if head.path() != state.path {
+    // The original jrpc.js connects to `ws://HOST:PORT` with no path: its
+    // endpoint takes an upgrade at any path.
+    let endpoint = match dialect {
+        Dialect::Jrpc => head.header("upgrade").is_some(),
+        _ => head.path() == state.path,
+    };
+    if !endpoint {
         match &state.www {
             Some(root) => {
                 if let Err(e) = static_files::serve(&mut stream, root, &head).await {
@@ -128,10 +143,7 @@ async fn handshake(
         }
         return None;
     }
-    if !state
-        .origin
-        .permits(head.header("origin"), head.header("host"))
-    {
+    if !permits_origin(state, &head, dialect) {
         tracing::info!(%peer, origin = head.header("origin"), "refused a WebSocket from a foreign origin");
         let body = "forbidden: this Origin may not open a WebSocket here (see --allow-origin)\n";
         let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, body).await;
@@ -150,4 +162,27 @@ async fn handshake(
         WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
     let info = HandshakeInfo::new(Some(peer), head.target.clone(), &head.headers);
     Some((ws, info))
+}
+
+/// Whether the page asking for this WebSocket may open it. A legacy endpoint
+/// listens on a port of its own, while the pages that use it come from the
+/// main port (the original calculator page was served from 8080 and
+/// connected to 9000): for it, the main port's own pages count as same-origin.
+fn permits_origin(state: &ServerState, head: &RequestHead, dialect: Dialect) -> bool {
+    let (origin, host) = (head.header("origin"), head.header("host"));
+    if state.origin.permits(origin, host) {
+        return true;
+    }
+    let (Dialect::Jrpc, Some(host)) = (dialect, host) else {
+        return false;
+    };
+    let name = match host.rsplit_once(':') {
+        // Not the `:` inside a bracketed IPv6 address.
+        Some((name, port)) if !port.contains(']') => name,
+        _ => host,
+    };
+    let main = state.main_port;
+    state
+        .origin
+        .permits(origin, Some(&format!("{name}:{main}")))
 }

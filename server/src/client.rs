@@ -8,7 +8,7 @@ use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
 
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
-use crate::{Connection, Limits, MethodSet};
+use crate::{Connection, Dialect, Limits, MethodSet};
 
 /// Why [`Client::connect`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +76,7 @@ impl ConnectError {
 pub struct ClientBuilder {
     methods: MethodSet,
     limits: Limits,
+    dialect: Dialect,
 }
 
 impl ClientBuilder {
@@ -85,6 +86,15 @@ impl ClientBuilder {
     /// `.with_limits(|l| l.request_timeout = Duration::from_secs(5))`.
     pub fn with_limits(mut self, change: impl FnOnce(&mut Limits)) -> Self {
         change(&mut self.limits);
+        self
+    }
+
+    /// Speaks `dialect` (JSON-RPC 2.0 by default; [`Dialect::Jrpc`] talks
+    /// to a server of the original jrpc, or to `jrpc-server --legacy-addr`).
+    /// The API stays the same: params given as an array are sent as `args`,
+    /// as an object as `kwargs`.
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
         self
     }
 
@@ -117,7 +127,8 @@ impl ClientBuilder {
             self.limits.max_queued_messages,
             self.limits.request_timeout,
         );
-        let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits);
+        let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits)
+            .with_dialect(self.dialect);
         tokio::spawn(driver.run());
         Ok(Client { conn })
     }

@@ -21,6 +21,7 @@ use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
 use jrpc_shared::handler::{BoxFuture, DynHandler, Handler};
+use jrpc_shared::legacy::Incoming;
 use jrpc_shared::{
     Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
 };
@@ -31,6 +32,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use crate::Dialect;
 use crate::connection::CloseRequest;
 use crate::slots::{Slot, Slots};
 use crate::write_queue::WriteQueue;
@@ -100,6 +102,7 @@ pub(crate) struct Driver<S> {
     closing: Option<Pin<Box<Sleep>>>,
     /// The server-wide cap on running handlers, if there is one.
     slots: Option<Slots>,
+    dialect: Dialect,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -127,7 +130,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             shutdown_grace: limits.shutdown_grace,
             closing: None,
             slots: None,
+            dialect: Dialect::JsonRpc,
         }
+    }
+
+    /// Speaks `dialect` on the wire (JSON-RPC 2.0 unless told otherwise).
+    pub(crate) fn with_dialect(mut self, dialect: Dialect) -> Self {
+        if dialect == Dialect::Jrpc {
+            self.queue.speak_legacy();
+        }
+        self.dialect = dialect;
+        self
     }
 
     /// Runs the connection until it ends, then settles everything still pending.
@@ -309,9 +322,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     }
 
     fn on_message(&mut self, message: Message) {
+        // Declared first: the actions may borrow from a translated frame.
+        let mut translated;
         let methods = Arc::clone(&self.methods);
         let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
+            Message::Text(text) if self.dialect == Dialect::Jrpc => {
+                let names = |name: &str| methods.table.get(name).and_then(|h| h.param_names());
+                translated = jrpc_shared::legacy::incoming(text.as_str(), names);
+                match &mut translated {
+                    Incoming::Frame(frame) => {
+                        self.inbound.receive(frame, &methods.table, &mut actions)
+                    }
+                    Incoming::Reply(reply) => self.queue.push(std::mem::take(reply)),
+                    Incoming::Nothing => {}
+                }
+            }
             Message::Text(text) => {
                 self.inbound
                     .receive(text.as_str(), &methods.table, &mut actions)

@@ -19,7 +19,7 @@ use crate::accept::serve_socket;
 use crate::connection::CloseRequest;
 use crate::http::write_simple;
 use crate::slots::Slots;
-use crate::{Connection, Limits, MethodSet, OriginPolicy};
+use crate::{Connection, Dialect, Limits, MethodSet, OriginPolicy};
 
 /// What every connection task of one server shares.
 pub(crate) struct ServerState {
@@ -30,6 +30,8 @@ pub(crate) struct ServerState {
     pub(crate) origin: OriginPolicy,
     /// The server-wide cap on running handlers, if there is one.
     pub(crate) slots: Option<Slots>,
+    /// The port of the JSON-RPC 2.0 listener (whose pages a legacy endpoint accepts).
+    pub(crate) main_port: u16,
     live: Mutex<HashMap<u64, Connection>>,
     shutting_down: AtomicBool,
 }
@@ -148,11 +150,13 @@ impl ServerBuilder {
             path: self.path,
             www: self.www,
             origin: self.origin,
+            main_port: local_addr.port(),
             live: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         });
         Ok(Server {
             listener,
+            legacy: None,
             handle: ServerHandle {
                 state,
                 local_addr,
@@ -166,6 +170,8 @@ impl ServerBuilder {
 /// A bound server; [`Server::run`] or [`Server::spawn`] starts it.
 pub struct Server {
     listener: TcpListener,
+    /// A second listener whose connections speak the original jrpc dialect.
+    legacy: Option<TcpListener>,
     handle: ServerHandle,
 }
 
@@ -189,6 +195,37 @@ impl Server {
         self.handle.local_addr
     }
 
+    /// Also serves the original jrpc dialect ([`Dialect::Jrpc`]) on
+    /// `listener`, with the same methods, limits and connection list: a
+    /// page or script written for the original `jrpc.js` or Python `jrpc`
+    /// talks to this server unchanged. The upgrade is taken at any path,
+    /// and pages from the main address's origin may connect.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use jrpc_server::Server;
+    /// let server = Server::builder().bind("127.0.0.1:8080").await?;
+    /// let server = server.bind_legacy("127.0.0.1:9000").await?;
+    /// println!("legacy endpoint on {:?}", server.legacy_addr());
+    /// server.run().await
+    /// # }
+    /// ```
+    pub async fn bind_legacy(self, addr: impl ToSocketAddrs) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(self.serve_legacy(listener))
+    }
+
+    /// As [`Server::bind_legacy`], with an already bound listener.
+    pub fn serve_legacy(mut self, listener: TcpListener) -> Server {
+        self.legacy = Some(listener);
+        self
+    }
+
+    /// The address of the legacy endpoint, if there is one.
+    pub fn legacy_addr(&self) -> Option<SocketAddr> {
+        self.legacy.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// A handle to control the server once it runs.
     pub fn handle(&self) -> ServerHandle {
         self.handle.clone()
@@ -209,7 +246,11 @@ impl Server {
     /// stops accepting, lets running calls finish (up to [`Limits::shutdown_grace`]),
     /// and closes every connection with code 1001.
     pub async fn run(self) -> std::io::Result<()> {
-        let Server { listener, handle } = self;
+        let Server {
+            listener,
+            legacy,
+            handle,
+        } = self;
         let state = Arc::clone(&handle.state);
         let permits = Arc::new(Semaphore::new(state.limits.max_connections));
         let mut shutdown = handle.shutdown.subscribe();
@@ -219,8 +260,8 @@ impl Server {
             tokio::select! {
                 _ = shutdown.wait_for(|&stop| stop).map(|r| r.is_ok()) => break,
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-                accepted = listener.accept() => {
-                    let (stream, peer) = match accepted {
+                accepted = accept(&listener, &legacy) => {
+                    let (stream, peer, dialect) = match accepted {
                         Ok(accepted) => accepted,
                         Err(e) => {
                             // Usually out of file descriptors: back off instead of spinning.
@@ -233,7 +274,7 @@ impl Server {
                         Ok(permit) => {
                             let state = Arc::clone(&state);
                             tasks.spawn(async move {
-                                serve_socket(stream, peer, state).await;
+                                serve_socket(stream, peer, state, dialect).await;
                                 drop(permit);
                             });
                         }
@@ -244,7 +285,7 @@ impl Server {
                 }
             }
         }
-        drop(listener);
+        drop((listener, legacy));
         state.shutting_down.store(true, Ordering::Release);
         for conn in handle.connections() {
             conn.0.control.request(CloseRequest::GoingAway);
@@ -261,6 +302,23 @@ impl Server {
         handle.stopped.send_replace(true);
         tracing::info!("jrpc server stopped");
         Ok(())
+    }
+}
+
+/// The next connection on either listener, with the dialect it speaks.
+async fn accept(
+    main: &TcpListener,
+    legacy: &Option<TcpListener>,
+) -> std::io::Result<(tokio::net::TcpStream, SocketAddr, Dialect)> {
+    let legacy = async {
+        match legacy {
+            Some(listener) => listener.accept().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        accepted = main.accept() => accepted.map(|(s, a)| (s, a, Dialect::JsonRpc)),
+        accepted = legacy => accepted.map(|(s, a)| (s, a, Dialect::Jrpc)),
     }
 }
 

@@ -14,6 +14,9 @@ pub(crate) struct WriteQueue {
     texts: VecDeque<String>,
     bytes: usize,
     max_bytes: usize,
+    /// The peer speaks the original jrpc dialect: every text is translated
+    /// on its way in (this is the one place where the driver's texts go out).
+    legacy: bool,
 }
 
 impl WriteQueue {
@@ -23,10 +26,26 @@ impl WriteQueue {
             texts: VecDeque::new(),
             bytes: 0,
             max_bytes,
+            legacy: false,
         }
     }
 
+    /// Translates every text into the original jrpc dialect from now on.
+    pub(crate) fn speak_legacy(&mut self) {
+        self.legacy = true;
+    }
+
+    /// Queues a JSON-RPC 2.0 text (translated for a legacy peer, maybe into
+    /// several frames or none).
     pub(crate) fn push(&mut self, text: String) {
+        if self.legacy {
+            jrpc_shared::legacy::outgoing(&text, |frame| self.push_frame(frame));
+        } else {
+            self.push_frame(text);
+        }
+    }
+
+    fn push_frame(&mut self, text: String) {
         self.bytes += text.len();
         self.texts.push_back(text);
     }

@@ -67,9 +67,12 @@ pub mod handler;
 mod id;
 mod inbound;
 pub mod json;
+pub mod legacy;
 mod local_map;
 mod methods;
 mod outbound;
+#[cfg(feature = "serde")]
+mod param_names;
 #[cfg(feature = "serde")]
 mod params;
 pub mod parse;
@@ -88,6 +91,8 @@ pub use inbound::{
 pub use local_map::{LocalHasher, LocalMap};
 pub use methods::{Methods, RESERVED_PREFIX, RegisterError};
 pub use outbound::{Closed, Outbound, cancel_text};
+#[cfg(feature = "serde")]
+pub use param_names::param_names;
 #[cfg(feature = "serde")]
 pub use params::{
     decode_params, decode_result, encode_params, encode_result, encode_result_into, encode_value,

@@ -216,7 +216,7 @@ fn usual_members<'a>(c: &mut Cursor<'a>, open: usize, m: &mut Members<'a>) -> bo
 }
 
 /// Reads an object inside `open` containers, calling `f` with each member.
-fn for_each_member<'a>(
+pub(crate) fn for_each_member<'a>(
     c: &mut Cursor<'a>,
     open: usize,
     mut f: impl FnMut(Str<'a>, &'a str),
@@ -371,7 +371,7 @@ pub(crate) fn cancel_target(params: Raw<'_>) -> Option<Id> {
 
 /// The value of a JSON string, borrowed when it holds no escapes; `None` for
 /// any other value. `raw` is a value the scanner read.
-fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+pub(crate) fn string_value(raw: &str) -> Option<Cow<'_, str>> {
     #[cfg(feature = "std")]
     if let Some(plain) = plain_string(raw) {
         return Some(Cow::Borrowed(plain));

@@ -27,6 +27,13 @@ struct Args {
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: String,
 
+    /// Also serve the original jrpc dialect (the protocol of the Python `jrpc`
+    /// package and its `jrpc.js`) on this address, with the same methods: its
+    /// pages and scripts work unchanged. The upgrade is accepted at any path;
+    /// pages served from --addr may connect. Port 0 picks a free port.
+    #[arg(long, value_name = "HOST:PORT")]
+    legacy_addr: Option<String>,
+
     /// Path of the WebSocket endpoint.
     #[arg(long, value_name = "PATH", default_value = "/rpc")]
     path: String,
@@ -151,12 +158,26 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let server = match &args.legacy_addr {
+        None => server,
+        Some(addr) => match server.bind_legacy(addr.as_str()).await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("jrpc-server: cannot listen on {addr} (--legacy-addr): {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let legacy = server.legacy_addr();
     let handle = server.spawn();
     println!(
         "jrpc-server listening on http://{}/ (WebSocket {})",
         handle.local_addr(),
         handle.url()
     );
+    if let Some(legacy) = legacy {
+        println!("jrpc-server legacy jrpc endpoint on ws://{legacy}/");
+    }
     // A pipe does not flush per line; whoever waits for this line must see it now.
     let _ = std::io::stdout().flush();
 

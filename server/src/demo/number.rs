@@ -24,9 +24,9 @@ const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 /// A JSON number: an exact integer or a finite float.
 ///
-/// Deserializes only from a JSON number; any other JSON value is a decode
-/// error ("invalid type: string \"x\", expected a number"), which the library
-/// answers with -32602.
+/// Deserializes from a JSON number or a string holding one (`"5"`, `" 2.5"`);
+/// anything else is a decode error ("invalid value: string \"x\", expected
+/// a number"), which the library answers with -32602.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Number {
     /// An integer that fits `i64`.
@@ -140,14 +140,28 @@ impl<'de> Deserialize<'de> for Number {
     }
 }
 
-/// Accepts the three kinds of number serde_json produces and nothing else.
+/// Accepts the three kinds of number serde_json produces, and a string that
+/// holds a number: the original jrpc calculator page sends its inputs' text
+/// (`"5"`), which its Python server converted (`int(a) + int(b)`).
 struct NumberVisitor;
 
 impl Visitor<'_> for NumberVisitor {
     type Value = Number;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number")
+        f.write_str("a number (or a string holding one)")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
+        let text = v.trim();
+        if let Ok(i) = text.parse::<i64>() {
+            return Ok(Number::Int(i));
+        }
+        match text.parse::<f64>() {
+            // `parse` also takes "inf" and "NaN", which are no numbers here.
+            Ok(x) if x.is_finite() => Ok(Number::Float(x)),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
@@ -181,6 +195,14 @@ mod tests {
     }
 
     #[test]
+    fn decodes_strings_that_hold_numbers_as_the_original_calculator_sent_them() {
+        assert_eq!(parse(r#""5""#), Ok(Number::Int(5)));
+        assert_eq!(parse(r#"" -10 ""#), Ok(Number::Int(-10)));
+        assert_eq!(parse(r#""2.5""#), Ok(Number::Float(2.5)));
+        assert_eq!(parse(r#""1e3""#), Ok(Number::Float(1000.0)));
+    }
+
+    #[test]
     fn decodes_only_numbers() {
         assert_eq!(parse("5"), Ok(Number::Int(5)));
         assert_eq!(parse("-7"), Ok(Number::Int(-7)));
@@ -192,9 +214,11 @@ mod tests {
         );
         let err = parse(r#""x""#).unwrap_err();
         assert!(
-            err.starts_with(r#"invalid type: string "x", expected a number"#),
+            err.starts_with(r#"invalid value: string "x", expected a number"#),
             "{err}"
         );
+        assert!(parse(r#""inf""#).is_err());
+        assert!(parse(r#""NaN""#).is_err());
         assert!(parse("true").unwrap_err().contains("expected a number"));
         assert!(parse("null").unwrap_err().contains("expected a number"));
         assert!(parse("[1]").unwrap_err().contains("expected a number"));

@@ -114,7 +114,7 @@ mod tests {
         assert_eq!(answer(sum(params("[]").unwrap()).unwrap()), "0");
         assert_eq!(answer(sum(decode_params(None).unwrap()).unwrap()), "0");
         assert_eq!(answer(sum(params("[0.5, 0.5]").unwrap()).unwrap()), "1");
-        let e = params::<Vec<Number>>(r#"[1, "2"]"#).unwrap_err();
+        let e = params::<Vec<Number>>(r#"[1, "two"]"#).unwrap_err();
         assert_eq!(e.code, code::INVALID_PARAMS);
     }
 

@@ -9,5 +9,5 @@ pub(crate) mod head;
 pub(crate) mod response;
 pub(crate) mod static_files;
 
-pub(crate) use head::{HeadError, read_head};
+pub(crate) use head::{HeadError, RequestHead, read_head};
 pub(crate) use response::{upgrade_response, write_simple};

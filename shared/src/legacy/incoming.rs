@@ -1,0 +1,260 @@
+//! A legacy frame from the peer, as JSON-RPC 2.0 for the engine.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::json::{Cursor, Str};
+use crate::parse::for_each_member;
+use crate::wire::push_str_literal;
+use crate::{ErrorObject, Id, code, error_object::concat, error_response_text};
+
+/// What to do with a frame from a legacy peer.
+#[derive(Debug, PartialEq)]
+pub enum Incoming<'a> {
+    /// Hand this text to [`crate::Inbound::receive`]: the frame translated, or
+    /// (when it is no legacy message at all) unchanged, so that the engine
+    /// answers it with the usual error, which [`super::outgoing`] translates.
+    Frame(Cow<'a, str>),
+    /// Send this error response (JSON-RPC 2.0 text, to go through
+    /// [`super::outgoing`] like every other): the call failed before it
+    /// reached the engine (`args` that are not a list, say).
+    Reply(String),
+    /// Nothing: an invoke that failed before it reached the engine.
+    Nothing,
+}
+
+/// The members of a legacy message; a later duplicate wins, as in the
+/// original (Python's `json.loads`).
+#[derive(Default)]
+struct Members<'a> {
+    method: Option<&'a str>,
+    args: Option<&'a str>,
+    kwargs: Option<&'a str>,
+    id: Option<&'a str>,
+    result: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
+/// Translates one frame from a legacy peer. `names` gives a method's
+/// parameter names when they are known, for calls that send both `args` and
+/// `kwargs`.
+///
+/// ```
+/// use jrpc_shared::legacy::{incoming, Incoming};
+/// let frame = r#"{"method": "Add", "args": ["5", "10"], "kwargs": {}, "id": 0}"#;
+/// assert_eq!(
+///     incoming(frame, |_| None),
+///     Incoming::Frame(r#"{"jsonrpc":"2.0","method":"Add","params":["5", "10"],"id":0}"#.into())
+/// );
+/// let response = r#"{"id": 1, "result": 15, "error": null}"#;
+/// assert_eq!(
+///     incoming(response, |_| None),
+///     Incoming::Frame(r#"{"jsonrpc":"2.0","result":15,"id":1}"#.into())
+/// );
+/// ```
+pub fn incoming<'a>(
+    frame: &'a str,
+    names: impl Fn(&str) -> Option<&'static [&'static str]>,
+) -> Incoming<'a> {
+    let unchanged = Incoming::Frame(Cow::Borrowed(frame));
+    let mut c = Cursor::new(frame);
+    if c.peek() != Some(b'{') {
+        return unchanged;
+    }
+    let mut m = Members::default();
+    let read = for_each_member(&mut c, 0, |key, value| {
+        let slot = match key.decode().as_deref() {
+            Some("method") => &mut m.method,
+            Some("args") => &mut m.args,
+            Some("kwargs") => &mut m.kwargs,
+            Some("id") => &mut m.id,
+            Some("result") => &mut m.result,
+            Some("error") => &mut m.error,
+            _ => return,
+        };
+        *slot = Some(value);
+    });
+    if read.is_err() || c.end().is_err() {
+        return unchanged;
+    }
+    match m.method {
+        Some(method) if method.starts_with('"') => call(method, &m, names),
+        Some(_) => unchanged,
+        None if m.result.is_some() || m.error.is_some() => Incoming::Frame(response(&m).into()),
+        None => unchanged,
+    }
+}
+
+/// A request or invoke: `method` is a JSON string's text, quotes included.
+fn call<'a>(
+    method: &str,
+    m: &Members<'_>,
+    names: impl Fn(&str) -> Option<&'static [&'static str]>,
+) -> Incoming<'a> {
+    let id = present(m.id);
+    let fail = |message: &str| match id {
+        Some(id) => Incoming::Reply(error_response_text(
+            &Id::from_raw_json(id).unwrap_or_else(Id::null),
+            &ErrorObject::new(code::INVALID_PARAMS, String::from(message)),
+        )),
+        None => Incoming::Nothing,
+    };
+    let args = present(m.args);
+    let kwargs = present(m.kwargs);
+    if args.is_some_and(|a| !a.starts_with('[')) {
+        return fail("args must be a list");
+    }
+    if kwargs.is_some_and(|k| !k.starts_with('{')) {
+        return fail("kwargs must be an object");
+    }
+    let args = args.filter(|a| !is_empty(a));
+    let params = match (args, kwargs.filter(|k| !is_empty(k))) {
+        (None, None) => present(m.args).map(Cow::Borrowed),
+        (Some(args), None) => Some(Cow::Borrowed(args)),
+        (None, Some(kwargs)) => Some(Cow::Borrowed(kwargs)),
+        (Some(args), Some(kwargs)) => {
+            let name = Cursor::new(method).string().ok().and_then(|s| s.decode());
+            let known = name.as_deref().and_then(&names);
+            match known.map(|known| merge(known, args, kwargs)) {
+                Some(Ok(named)) => Some(Cow::Owned(named)),
+                Some(Err(message)) => return fail(&message),
+                None => {
+                    return fail(
+                        "this method takes positional (args) or named (kwargs) arguments, not both",
+                    );
+                }
+            }
+        }
+    };
+    let mut out = String::with_capacity(48 + method.len() + params.as_ref().map_or(0, |p| p.len()));
+    out.push_str(r#"{"jsonrpc":"2.0","method":"#);
+    out.push_str(method);
+    if let Some(params) = params {
+        out.push_str(r#","params":"#);
+        out.push_str(&params);
+    }
+    if let Some(id) = id {
+        out.push_str(r#","id":"#);
+        out.push_str(id);
+    }
+    out.push('}');
+    Incoming::Frame(Cow::Owned(out))
+}
+
+/// A response to one of this side's calls.
+fn response(m: &Members<'_>) -> String {
+    let id = m.id.unwrap_or("null");
+    let Some(kind) = present(m.error) else {
+        return concat(&[
+            r#"{"jsonrpc":"2.0","result":"#,
+            m.result.unwrap_or("null"),
+            r#","id":"#,
+            id,
+            "}",
+        ]);
+    };
+    // The message is the `result` when it is a string; anything else is
+    // written out as its JSON text.
+    let message = match present(m.result) {
+        Some(text) if text.starts_with('"') => Cow::Borrowed(text),
+        Some(text) => Cow::Owned(literal(text)),
+        None => Cow::Owned(literal("")),
+    };
+    let mut code = String::new();
+    crate::digits::push_i64(&mut code, code::INTERNAL_ERROR);
+    concat(&[
+        r#"{"jsonrpc":"2.0","error":{"code":"#,
+        &code,
+        r#","message":"#,
+        &message,
+        r#","data":{"type":"#,
+        kind,
+        "}},\"id\":",
+        id,
+        "}",
+    ])
+}
+
+/// Positional `args` and named `kwargs` as one object of named params, by
+/// the method's parameter `names`; the message of Python's `TypeError` for
+/// the same mistake otherwise.
+fn merge(names: &[&'static str], args: &str, kwargs: &str) -> Result<String, String> {
+    let mut values: Vec<Option<&str>> = names.iter().map(|_| None).collect();
+    let mut c = Cursor::new(args);
+    let mut given = 0usize;
+    if c.expect(b'[').is_ok() && !c.eat(b']') {
+        loop {
+            let Ok(value) = c.value(1) else {
+                return Err("args must be a list".into());
+            };
+            match values.get_mut(given) {
+                Some(slot) => *slot = Some(value),
+                None => {
+                    let mut count = String::new();
+                    crate::digits::push_u64(&mut count, names.len() as u64);
+                    return Err(concat(&["takes at most ", &count, " arguments"]));
+                }
+            }
+            given += 1;
+            if !c.eat(b',') {
+                break;
+            }
+        }
+    }
+    let mut problem = None;
+    let read = for_each_member(&mut Cursor::new(kwargs), 0, |key: Str<'_>, value| {
+        let key = key.decode().unwrap_or_default();
+        match names.iter().position(|n| *n == key) {
+            Some(at) => match values.get_mut(at) {
+                Some(slot @ None) => *slot = Some(value),
+                _ => {
+                    problem.get_or_insert_with(|| {
+                        concat(&["got multiple values for argument '", &key, "'"])
+                    });
+                }
+            },
+            None => {
+                problem.get_or_insert_with(|| {
+                    concat(&["got an unexpected keyword argument '", &key, "'"])
+                });
+            }
+        }
+    });
+    if read.is_err() {
+        return Err("kwargs must be an object".into());
+    }
+    if let Some(problem) = problem {
+        return Err(problem);
+    }
+    let mut out = String::from("{");
+    for (name, value) in names.iter().zip(values) {
+        let Some(value) = value else { continue };
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_str_literal(&mut out, name);
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// A member's value unless it is absent or `null`.
+fn present(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| *v != "null")
+}
+
+/// An array or object with nothing in it (`value` is one valid JSON value).
+fn is_empty(value: &str) -> bool {
+    value
+        .get(1..value.len().saturating_sub(1))
+        .is_some_and(|inside| inside.trim_matches([' ', '\t', '\n', '\r']).is_empty())
+}
+
+fn literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_str_literal(&mut out, s);
+    out
+}

@@ -1,0 +1,61 @@
+//! The original jrpc dialect, translated at the edge into JSON-RPC 2.0.
+//!
+//! jrpc carries on a Python/Twisted library of the same name whose browser
+//! script (`jrpc.js`) and command line speak their own small protocol: text
+//! frames of JSON, no batches, no `jsonrpc` member.
+//!
+//! - request: `{"method": "Add", "args": [5, 10], "kwargs": {}, "id": 0}`;
+//!   `args` and `kwargs` may be missing (then empty); a missing or `null` id
+//!   asks for no answer (an "invoke"), even when the call fails.
+//! - response: `{"id": 0, "result": 15, "error": null}`; on failure `error`
+//!   is the failure's type name and `result` its message:
+//!   `{"id": 6, "result": "float division by zero", "error": "ZeroDivisionError"}`.
+//!
+//! A driver that serves (or talks to) such a peer runs every incoming frame
+//! through [`incoming`] before [`crate::Inbound::receive`], and every text it
+//! is about to send through [`outgoing`]: the engine, the method table and
+//! the handlers stay the same for both dialects.
+//!
+//! How the two map onto each other:
+//! - `args` become positional params, `kwargs` named params. A call with both
+//!   goes to a method whose parameter names are known (a Rust handler whose
+//!   params are a struct) as named params; to any other method it fails
+//!   with `TypeError`, as JSON-RPC 2.0 has no way to send both.
+//! - A JSON-RPC error becomes the type name in its `data.type` when that is
+//!   a string (see [`type_name`] for the rest), and its message. A legacy
+//!   failure becomes error [`code::INTERNAL_ERROR`] with the legacy message and
+//!   `"data": {"type": <type name>}`, so a round trip keeps the name.
+//! - `$/cancelRequest` is not sent: the dialect has no way to cancel a call.
+
+mod incoming;
+mod outgoing;
+
+pub use incoming::{Incoming, incoming};
+pub use outgoing::outgoing;
+
+use crate::code;
+
+/// The type name a legacy peer sees for an error without a `data.type`:
+/// what the original Python server raised in the same case (an unknown
+/// method was a `KeyError`, wrong arguments a `TypeError`).
+///
+/// ```
+/// use jrpc_shared::{code, legacy::type_name};
+/// assert_eq!(type_name(code::METHOD_NOT_FOUND), "KeyError");
+/// assert_eq!(type_name(code::INVALID_PARAMS), "TypeError");
+/// assert_eq!(type_name(100), "Exception");
+/// ```
+pub fn type_name(code: i64) -> &'static str {
+    match code {
+        code::PARSE_ERROR | code::INVALID_REQUEST => "ValueError",
+        code::METHOD_NOT_FOUND => "KeyError",
+        code::INVALID_PARAMS => "TypeError",
+        code::REQUEST_CANCELLED => "CancelledError",
+        // The implementation-defined server errors: busy, too large, timed out, closed.
+        -32099..=-32000 => "RuntimeError",
+        _ => "Exception",
+    }
+}
+
+#[cfg(test)]
+mod tests;
