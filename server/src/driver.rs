@@ -328,8 +328,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
             Message::Text(text) if self.dialect == Dialect::Jrpc => {
-                let names = |name: &str| methods.table.get(name).and_then(|h| h.param_names());
-                translated = jrpc_shared::legacy::incoming(text.as_str(), names);
+                translated = jrpc_shared::legacy::incoming(text.as_str());
                 match &mut translated {
                     Incoming::Frame(frame) => {
                         self.inbound.receive(frame, &methods.table, &mut actions)

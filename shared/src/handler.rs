@@ -56,13 +56,6 @@ pub trait Handler<Ctx>: Send + Sync + 'static {
             Outcome::Pending(fut) => Answer::Later(fut),
         }
     }
-
-    /// The names of the params in order, when the handler takes a struct:
-    /// for callers that mix positional and named arguments, like the legacy
-    /// dialect's `args` with `kwargs` ([`crate::legacy`]). `None` by default.
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        None
-    }
 }
 
 /// A boxed handler, as stored in a method table.
@@ -116,10 +109,6 @@ where
                 }))
             }
         }
-    }
-
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        crate::param_names::<P>()
     }
 }
 
@@ -192,9 +181,5 @@ where
             Ok(()) => Answer::Written,
             Err(error) => Answer::Failed(error),
         }
-    }
-
-    fn param_names(&self) -> Option<&'static [&'static str]> {
-        crate::param_names::<P>()
     }
 }

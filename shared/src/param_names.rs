@@ -1,9 +1,9 @@
 //! The names of a handler's params, read from its serde type.
 //!
 //! A struct's derived `Deserialize` hands its field names to the
-//! deserializer; this one keeps them and stops. Callers that mix positional
-//! and named arguments (the legacy dialect's `args` with `kwargs`) need them
-//! to put the two together.
+//! deserializer; this one keeps them and stops. Params that mix positional
+//! and named arguments (`{"0": 6, "b": 7}`, see
+//! [`crate::legacy::mixed_params`]) need them to be decoded.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 

@@ -25,6 +25,12 @@ use crate::{ErrorObject, Raw, RawBuf};
 /// assert!(err.message.contains("expected i64"), "{}", err.message);
 /// let (): () = decode_params(Some(Raw::new("[]").unwrap())).unwrap();
 /// let (): () = decode_params(Some(Raw::new("{ }").unwrap())).unwrap();
+///
+/// // Positional and named together, as `jrpc Multiply -a 6 -k b=7` sends them:
+/// #[derive(serde::Deserialize)]
+/// struct Operands { a: i64, b: i64 }
+/// let o: Operands = decode_params(Some(Raw::new(r#"{"0": 6, "b": 7}"#).unwrap())).unwrap();
+/// assert_eq!(o.a * o.b, 42);
 /// ```
 pub fn decode_params<P: DeserializeOwned>(params: Option<Raw<'_>>) -> Result<P, ErrorObject> {
     let Some(params) = params else {
@@ -36,7 +42,16 @@ pub fn decode_params<P: DeserializeOwned>(params: Option<Raw<'_>>) -> Result<P, 
                 return Ok(p);
             }
         }
-        Err(ErrorObject::invalid_params(without_position(&e)))
+        // Positional and named arguments together (`{"0": 6, "b": 7}`, see
+        // `legacy::mixed_params`): named by the struct's fields, then decoded.
+        // Tried only after a failure, so the usual call pays nothing for it.
+        let names = crate::param_names::<P>();
+        match names.and_then(|names| crate::legacy::name_positions(params.get(), names)) {
+            Some(Ok(named)) => serde_json::from_str(&named)
+                .map_err(|e| ErrorObject::invalid_params(without_position(&e))),
+            Some(Err(message)) => Err(ErrorObject::invalid_params(message)),
+            None => Err(ErrorObject::invalid_params(without_position(&e))),
+        }
     })
 }
 

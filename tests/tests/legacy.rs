@@ -69,7 +69,11 @@ async fn args_and_kwargs_together_reach_a_method_by_its_parameter_names() {
         .await;
     assert_eq!(
         page.next_json().await,
-        json!({"id": 1, "result": "got multiple values for argument 'a'", "error": "TypeError"})
+        json!({
+            "id": 1,
+            "result": "Invalid params: got multiple values for argument 'a'",
+            "error": "TypeError"
+        })
     );
     stop(&server).await;
 }
@@ -174,6 +178,16 @@ async fn the_native_client_speaks_the_dialect_too() {
         err.contains("division by zero") && err.contains("ZeroDivisionError"),
         "{err}"
     );
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn json_rpc_callers_mix_positional_and_named_params_by_position_keys() {
+    let (server, _) = start_both().await;
+    let mut raw = Raw::connect(&server.url()).await;
+    raw.send(r#"{"jsonrpc":"2.0","method":"Multiply","params":{"0":6,"b":7},"id":1}"#)
+        .await;
+    assert_eq!(raw.next_json().await["result"], 42);
     stop(&server).await;
 }
 

@@ -5,14 +5,13 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use jrpc_server::cli::{Cli, run};
 
 // One connection and one call need no worker threads; the current-thread
 // runtime also makes `--notify`'s flush before exit deterministic.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit());
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

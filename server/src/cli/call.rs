@@ -9,8 +9,9 @@ use tokio::time::Instant;
 
 use super::Failure;
 use super::args::{Params, params_from_args, parse_params_option};
+use super::lists::params_from_lists;
 use super::output::{compact, pretty};
-use crate::{Client, ConnectError};
+use crate::{Client, ConnectError, Dialect};
 
 /// How long to wait for the connection to wind down once the work is done.
 const CLOSE_LIMIT: Duration = Duration::from_secs(2);
@@ -20,6 +21,12 @@ Each ARG is a JSON value (never evaluated): strings need JSON quotes, e.g. '\"he
 Exactly one ARG that is an object is sent as named params; otherwise the ARGs
 form a positional array. Use --params to send an exact array or object instead.
 
+The original jrpc tool's form works too: -a takes comma-separated positional
+arguments, -k comma-separated key=value pairs; each item is JSON when it parses
+and a string otherwise (`-a 42,hello` sends [42,\"hello\"]). `call` may be left
+out: `jrpc Add -a 5,10`. With --dialect jrpc, jrpc talks to a server of the
+original jrpc protocol (or `jrpc-server --legacy-addr`; default URL ws://127.0.0.1:9000).
+
 The result is printed as JSON: a string result prints with its quotes.
 An error answer prints `jrpc: error <code>: <message>` (and `data: <json>`) to stderr.
 
@@ -27,7 +34,10 @@ Examples:
   jrpc call Add 5 10                      # params [5,10]
   jrpc call math.sum '{\"x\":1,\"y\":2}'      # named params
   jrpc call echo '\"hi\"' --pretty
-  jrpc call log '\"started\"' --notify";
+  jrpc call log '\"started\"' --notify
+  jrpc Add -a 5,10                        # params [5,10]
+  jrpc Multiply -a 6 -k b=7               # params {\"0\":6,\"b\":7}: a=6, b=7
+  jrpc Add -a 5,10 --dialect jrpc --url ws://127.0.0.1:9000";
 
 /// The options of `jrpc call`.
 #[derive(Debug, clap::Args)]
@@ -46,6 +56,28 @@ pub struct CallArgs {
     /// The exact params value (a JSON array or object) instead of ARGS.
     #[arg(long, value_name = "JSON", value_parser = parse_params_option)]
     pub params: Option<Box<RawValue>>,
+    /// Positional arguments as a comma-separated list, each JSON or else a
+    /// string: `-a 5,10` (the original jrpc tool's form; repeatable).
+    #[arg(
+        short = 'a',
+        long = "args",
+        value_name = "LIST",
+        allow_hyphen_values = true,
+        conflicts_with_all = ["params", "args"]
+    )]
+    pub list_args: Vec<String>,
+    /// Named arguments as comma-separated key=value pairs, each value JSON or
+    /// else a string: `-k b=7,name=Ann` (repeatable).
+    #[arg(
+        short = 'k',
+        long = "kwargs",
+        value_name = "PAIRS",
+        conflicts_with_all = ["params", "args"]
+    )]
+    pub list_kwargs: Vec<String>,
+    /// The protocol to speak: JSON-RPC 2.0, or the original jrpc dialect.
+    #[arg(long, value_enum, default_value_t = DialectArg::JsonRpc)]
+    pub dialect: DialectArg,
     /// Send a notification: the server sends no answer and nothing is printed.
     #[arg(long)]
     pub notify: bool,
@@ -57,6 +89,26 @@ pub struct CallArgs {
     pub pretty: bool,
 }
 
+/// The values of `--dialect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DialectArg {
+    /// JSON-RPC 2.0.
+    #[value(name = "json-rpc")]
+    JsonRpc,
+    /// The original jrpc protocol (`{"method", "args", "kwargs", "id"}`).
+    Jrpc,
+}
+
+impl DialectArg {
+    /// The library's dialect.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            DialectArg::JsonRpc => Dialect::JsonRpc,
+            DialectArg::Jrpc => Dialect::Jrpc,
+        }
+    }
+}
+
 /// Runs `jrpc call` against `url`, writing the result to `out`.
 ///
 /// `--notify` relies on running in a current-thread runtime (as the binary
@@ -64,10 +116,13 @@ pub struct CallArgs {
 pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(), Failure> {
     let params = match &args.params {
         Some(exact) => Params::Exact(exact.clone()),
+        None if !args.list_args.is_empty() || !args.list_kwargs.is_empty() => {
+            params_from_lists(&args.list_args, &args.list_kwargs).map_err(Failure::usage)?
+        }
         None => params_from_args(&args.args).map_err(|e| Failure::usage(e.to_string()))?,
     };
     let deadline = crate::call::deadline_after(args.timeout);
-    let client = connect(url, args.timeout, deadline).await?;
+    let client = connect(url, args, deadline).await?;
     let result = if args.notify {
         notify(&client, url, args, &params, deadline).await
     } else {
@@ -77,9 +132,11 @@ pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(),
     result
 }
 
-async fn connect(url: &str, timeout: Duration, deadline: Instant) -> Result<Client, Failure> {
+async fn connect(url: &str, args: &CallArgs, deadline: Instant) -> Result<Client, Failure> {
+    let timeout = args.timeout;
     let connecting = Client::builder()
         .with_limits(|l| l.handshake_timeout = timeout)
+        .dialect(args.dialect.dialect())
         .connect(url);
     let timed_out = || {
         Failure::transport(format!(

@@ -10,6 +10,7 @@
 pub mod args;
 pub mod bench;
 pub mod call;
+pub mod lists;
 pub mod output;
 
 use std::fmt;
@@ -19,6 +20,10 @@ use clap::{Parser, Subcommand};
 
 /// The server `jrpc` talks to when neither `--url` nor `JRPC_URL` says otherwise.
 pub const DEFAULT_URL: &str = "ws://127.0.0.1:8080/rpc";
+
+/// The default server for `--dialect jrpc`: where the original jrpc
+/// command line connected (`jrpc-server --legacy-addr 127.0.0.1:9000`).
+pub const LEGACY_DEFAULT_URL: &str = "ws://127.0.0.1:9000";
 
 /// The environment variable that sets the server URL when `--url` is not given.
 pub const URL_ENV: &str = "JRPC_URL";
@@ -43,14 +48,55 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The server URL: `--url`, else `$JRPC_URL`, else [`DEFAULT_URL`].
+    /// The server URL: `--url`, else `$JRPC_URL`, else [`DEFAULT_URL`]
+    /// ([`LEGACY_DEFAULT_URL`] with `--dialect jrpc`).
     pub fn url(&self) -> String {
+        let legacy =
+            matches!(&self.command, Command::Call(c) if c.dialect == call::DialectArg::Jrpc);
+        let default = if legacy {
+            LEGACY_DEFAULT_URL
+        } else {
+            DEFAULT_URL
+        };
         // Done by hand rather than with clap's `env` attribute, which needs a
         // clap feature the workspace does not enable.
         self.url
             .clone()
             .or_else(|| std::env::var(URL_ENV).ok().filter(|url| !url.is_empty()))
-            .unwrap_or_else(|| DEFAULT_URL.to_owned())
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    /// Parses a command line, where `call` may be left out as the original
+    /// jrpc tool had no subcommands: `jrpc Add -a 5,10` is `jrpc call Add -a 5,10`.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let error = match Cli::try_parse_from(&args) {
+            Ok(cli) => return Ok(cli),
+            Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => e,
+            Err(e) => return Err(e),
+        };
+        // The first word that is no option and no `--url` value is the method.
+        let mut at = 1;
+        while let Some(arg) = args.get(at) {
+            let arg = arg.to_string_lossy();
+            if arg == "--url" {
+                at += 2;
+            } else if arg.starts_with('-') {
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        if at >= args.len() {
+            return Err(error);
+        }
+        let mut with_call = args.clone();
+        with_call.insert(at, "call".into());
+        Cli::try_parse_from(with_call)
     }
 }
 
@@ -154,6 +200,35 @@ mod tests {
     fn help_lists_the_exit_codes() {
         let help = Cli::command().render_long_help().to_string();
         assert!(help.contains("3  could not connect"), "{help}");
+    }
+
+    #[test]
+    fn call_may_be_left_out_as_in_the_original_tool() {
+        let cli = Cli::try_parse_args(["jrpc", "Add", "-a", "5,10"]).unwrap();
+        let Command::Call(call) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(
+            (call.method.as_str(), &call.list_args[..]),
+            ("Add", &["5,10".to_owned()][..])
+        );
+        let cli =
+            Cli::try_parse_args(["jrpc", "--url", "ws://h:1/", "Multiply", "-a", "6"]).unwrap();
+        assert_eq!(cli.url(), "ws://h:1/");
+        assert!(matches!(cli.command, Command::Call(_)));
+        // The subcommands are still themselves.
+        let cli = Cli::try_parse_args(["jrpc", "bench", "--connections", "2"]).unwrap();
+        assert!(matches!(cli.command, Command::Bench(_)));
+        // And a usage error is still one.
+        assert!(Cli::try_parse_args(["jrpc", "Add", "--nope"]).is_err());
+    }
+
+    #[test]
+    fn the_jrpc_dialect_defaults_to_the_original_port() {
+        let cli = Cli::try_parse_args(["jrpc", "Add", "-a", "1,2", "--dialect", "jrpc"]).unwrap();
+        if std::env::var(URL_ENV).is_err() {
+            assert_eq!(cli.url(), LEGACY_DEFAULT_URL);
+        }
     }
 
     #[test]

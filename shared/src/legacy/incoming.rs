@@ -2,11 +2,12 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
-use alloc::vec::Vec;
 
-use crate::json::{Cursor, Str};
+use crate::json::Cursor;
 use crate::parse::for_each_member;
 use crate::wire::push_str_literal;
+
+use super::mixed_params;
 use crate::{ErrorObject, Id, code, error_object::concat, error_response_text};
 
 /// What to do with a frame from a legacy peer.
@@ -36,27 +37,22 @@ struct Members<'a> {
     error: Option<&'a str>,
 }
 
-/// Translates one frame from a legacy peer. `names` gives a method's
-/// parameter names when they are known, for calls that send both `args` and
-/// `kwargs`.
+/// Translates one frame from a legacy peer.
 ///
 /// ```
 /// use jrpc_shared::legacy::{incoming, Incoming};
 /// let frame = r#"{"method": "Add", "args": ["5", "10"], "kwargs": {}, "id": 0}"#;
 /// assert_eq!(
-///     incoming(frame, |_| None),
+///     incoming(frame),
 ///     Incoming::Frame(r#"{"jsonrpc":"2.0","method":"Add","params":["5", "10"],"id":0}"#.into())
 /// );
 /// let response = r#"{"id": 1, "result": 15, "error": null}"#;
 /// assert_eq!(
-///     incoming(response, |_| None),
+///     incoming(response),
 ///     Incoming::Frame(r#"{"jsonrpc":"2.0","result":15,"id":1}"#.into())
 /// );
 /// ```
-pub fn incoming<'a>(
-    frame: &'a str,
-    names: impl Fn(&str) -> Option<&'static [&'static str]>,
-) -> Incoming<'a> {
+pub fn incoming(frame: &str) -> Incoming<'_> {
     let unchanged = Incoming::Frame(Cow::Borrowed(frame));
     let mut c = Cursor::new(frame);
     if c.peek() != Some(b'{') {
@@ -79,7 +75,7 @@ pub fn incoming<'a>(
         return unchanged;
     }
     match m.method {
-        Some(method) if method.starts_with('"') => call(method, &m, names),
+        Some(method) if method.starts_with('"') => call(method, &m),
         Some(_) => unchanged,
         None if m.result.is_some() || m.error.is_some() => Incoming::Frame(response(&m).into()),
         None => unchanged,
@@ -87,11 +83,7 @@ pub fn incoming<'a>(
 }
 
 /// A request or invoke: `method` is a JSON string's text, quotes included.
-fn call<'a>(
-    method: &str,
-    m: &Members<'_>,
-    names: impl Fn(&str) -> Option<&'static [&'static str]>,
-) -> Incoming<'a> {
+fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
     let id = present(m.id);
     let fail = |message: &str| match id {
         Some(id) => Incoming::Reply(error_response_text(
@@ -113,19 +105,7 @@ fn call<'a>(
         (None, None) => present(m.args).map(Cow::Borrowed),
         (Some(args), None) => Some(Cow::Borrowed(args)),
         (None, Some(kwargs)) => Some(Cow::Borrowed(kwargs)),
-        (Some(args), Some(kwargs)) => {
-            let name = Cursor::new(method).string().ok().and_then(|s| s.decode());
-            let known = name.as_deref().and_then(&names);
-            match known.map(|known| merge(known, args, kwargs)) {
-                Some(Ok(named)) => Some(Cow::Owned(named)),
-                Some(Err(message)) => return fail(&message),
-                None => {
-                    return fail(
-                        "this method takes positional (args) or named (kwargs) arguments, not both",
-                    );
-                }
-            }
-        }
+        (Some(args), Some(kwargs)) => Some(Cow::Owned(mixed_params(args, kwargs))),
     };
     let mut out = String::with_capacity(48 + method.len() + params.as_ref().map_or(0, |p| p.len()));
     out.push_str(r#"{"jsonrpc":"2.0","method":"#);
@@ -174,71 +154,6 @@ fn response(m: &Members<'_>) -> String {
         id,
         "}",
     ])
-}
-
-/// Positional `args` and named `kwargs` as one object of named params, by
-/// the method's parameter `names`; the message of Python's `TypeError` for
-/// the same mistake otherwise.
-fn merge(names: &[&'static str], args: &str, kwargs: &str) -> Result<String, String> {
-    let mut values: Vec<Option<&str>> = names.iter().map(|_| None).collect();
-    let mut c = Cursor::new(args);
-    let mut given = 0usize;
-    if c.expect(b'[').is_ok() && !c.eat(b']') {
-        loop {
-            let Ok(value) = c.value(1) else {
-                return Err("args must be a list".into());
-            };
-            match values.get_mut(given) {
-                Some(slot) => *slot = Some(value),
-                None => {
-                    let mut count = String::new();
-                    crate::digits::push_u64(&mut count, names.len() as u64);
-                    return Err(concat(&["takes at most ", &count, " arguments"]));
-                }
-            }
-            given += 1;
-            if !c.eat(b',') {
-                break;
-            }
-        }
-    }
-    let mut problem = None;
-    let read = for_each_member(&mut Cursor::new(kwargs), 0, |key: Str<'_>, value| {
-        let key = key.decode().unwrap_or_default();
-        match names.iter().position(|n| *n == key) {
-            Some(at) => match values.get_mut(at) {
-                Some(slot @ None) => *slot = Some(value),
-                _ => {
-                    problem.get_or_insert_with(|| {
-                        concat(&["got multiple values for argument '", &key, "'"])
-                    });
-                }
-            },
-            None => {
-                problem.get_or_insert_with(|| {
-                    concat(&["got an unexpected keyword argument '", &key, "'"])
-                });
-            }
-        }
-    });
-    if read.is_err() {
-        return Err("kwargs must be an object".into());
-    }
-    if let Some(problem) = problem {
-        return Err(problem);
-    }
-    let mut out = String::from("{");
-    for (name, value) in names.iter().zip(values) {
-        let Some(value) = value else { continue };
-        if out.len() > 1 {
-            out.push(',');
-        }
-        push_str_literal(&mut out, name);
-        out.push(':');
-        out.push_str(value);
-    }
-    out.push('}');
-    Ok(out)
 }
 
 /// A member's value unless it is absent or `null`.

@@ -17,10 +17,10 @@
 //! the handlers stay the same for both dialects.
 //!
 //! How the two map onto each other:
-//! - `args` become positional params, `kwargs` named params. A call with both
-//!   goes to a method whose parameter names are known (a Rust handler whose
-//!   params are a struct) as named params; to any other method it fails
-//!   with `TypeError`, as JSON-RPC 2.0 has no way to send both.
+//! - `args` become positional params, `kwargs` named params, and a call with
+//!   both named params whose positional members are keyed by their index
+//!   (`{"0": 6, "b": 7}`, see [`mixed_params`]), which a Rust handler whose
+//!   params are a struct decodes by its field names.
 //! - A JSON-RPC error becomes the type name in its `data.type` when that is
 //!   a string (see [`type_name`] for the rest), and its message. A legacy
 //!   failure becomes error [`code::INTERNAL_ERROR`] with the legacy message and
@@ -28,9 +28,12 @@
 //! - `$/cancelRequest` is not sent: the dialect has no way to cancel a call.
 
 mod incoming;
+mod mixed;
 mod outgoing;
 
 pub use incoming::{Incoming, incoming};
+pub(crate) use mixed::split_mixed;
+pub use mixed::{mixed_params, name_positions};
 pub use outgoing::outgoing;
 
 use crate::code;

@@ -7,6 +7,8 @@ use crate::parse::{Frame, Item, for_each_member, parse};
 use crate::wire::push_str_literal;
 use crate::{CANCEL_METHOD, ErrorObject, Raw};
 
+use super::split_mixed;
+
 /// Translates a text this side is about to send (a request, a notification,
 /// a response, or a batch of them) into legacy frames, one `emit` each: the
 /// dialect has no batches. `$/cancelRequest` is dropped (the dialect cannot
@@ -38,10 +40,12 @@ fn emit_item(item: Item<'_>, emit: &mut impl FnMut(String)) {
     match item {
         Item::Call { method, .. } if method == CANCEL_METHOD => {}
         Item::Call { method, params, id } => {
-            let (args, kwargs) = match params.map(Raw::get) {
-                Some(p) if p.starts_with('{') => ("[]", p),
-                Some(p) => (p, "{}"),
-                None => ("[]", "{}"),
+            let mixed = params.and_then(|p| split_mixed(p.get()));
+            let (args, kwargs) = match (&mixed, params.map(Raw::get)) {
+                (Some((args, kwargs)), _) => (args.as_str(), kwargs.as_str()),
+                (None, Some(p)) if p.starts_with('{') => ("[]", p),
+                (None, Some(p)) => (p, "{}"),
+                (None, None) => ("[]", "{}"),
             };
             let mut out = String::with_capacity(40 + method.len() + args.len() + kwargs.len());
             out.push_str(r#"{"method":"#);

@@ -4,12 +4,6 @@ use alloc::vec::Vec;
 
 use super::{Incoming, incoming, outgoing};
 
-const OPERANDS: &[&str] = &["a", "b"];
-
-fn names(method: &str) -> Option<&'static [&'static str]> {
-    (method == "Multiply").then_some(OPERANDS)
-}
-
 fn frame(text: &str) -> Incoming<'static> {
     Incoming::Frame(Cow::Owned(text.into()))
 }
@@ -23,26 +17,20 @@ fn sent(text: &str) -> Vec<String> {
 #[test]
 fn args_become_positional_params_and_kwargs_named_params() {
     assert_eq!(
-        incoming(
-            r#"{"method":"Add","args":[5,10],"kwargs":{},"id":0}"#,
-            names
-        ),
+        incoming(r#"{"method":"Add","args":[5,10],"kwargs":{},"id":0}"#),
         frame(r#"{"jsonrpc":"2.0","method":"Add","params":[5,10],"id":0}"#)
     );
     assert_eq!(
-        incoming(
-            r#"{"method":"Add","args":[],"kwargs":{"a":1},"id":3}"#,
-            names
-        ),
+        incoming(r#"{"method":"Add","args":[],"kwargs":{"a":1},"id":3}"#),
         frame(r#"{"jsonrpc":"2.0","method":"Add","params":{"a":1},"id":3}"#)
     );
     assert_eq!(
-        incoming(r#"{"method":"Add","kwargs":{"a":1},"id":3}"#, names),
+        incoming(r#"{"method":"Add","kwargs":{"a":1},"id":3}"#),
         frame(r#"{"jsonrpc":"2.0","method":"Add","params":{"a":1},"id":3}"#)
     );
     // Neither: no params at all.
     assert_eq!(
-        incoming(r#"{"method":"ping","id":1}"#, names),
+        incoming(r#"{"method":"ping","id":1}"#),
         frame(r#"{"jsonrpc":"2.0","method":"ping","id":1}"#)
     );
 }
@@ -50,61 +38,80 @@ fn args_become_positional_params_and_kwargs_named_params() {
 #[test]
 fn a_missing_or_null_id_is_an_invoke() {
     let expected = frame(r#"{"jsonrpc":"2.0","method":"log","params":["x"]}"#);
+    assert_eq!(incoming(r#"{"method":"log","args":["x"]}"#), expected);
     assert_eq!(
-        incoming(r#"{"method":"log","args":["x"]}"#, names),
-        expected
-    );
-    assert_eq!(
-        incoming(r#"{"method":"log","args":["x"],"id":null}"#, names),
+        incoming(r#"{"method":"log","args":["x"],"id":null}"#),
         expected
     );
 }
 
 #[test]
-fn args_and_kwargs_together_are_merged_by_the_methods_parameter_names() {
+fn args_and_kwargs_together_become_named_params_keyed_by_position() {
     assert_eq!(
-        incoming(
-            r#"{"method":"Multiply","args":[6],"kwargs":{"b":7},"id":2}"#,
-            names
-        ),
-        frame(r#"{"jsonrpc":"2.0","method":"Multiply","params":{"a":6,"b":7},"id":2}"#)
+        incoming(r#"{"method":"Multiply","args":[6],"kwargs":{"b":7},"id":2}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"Multiply","params":{"0":6,"b":7},"id":2}"#)
     );
-    let reply = |text| match incoming(text, names) {
-        Incoming::Reply(reply) => sent(&reply).concat(),
-        other => panic!("{other:?}"),
-    };
+    // And back: such params are `args` and `kwargs` again.
     assert_eq!(
-        reply(r#"{"method":"Multiply","args":[6],"kwargs":{"a":7},"id":2}"#),
-        r#"{"id":2,"result":"got multiple values for argument 'a'","error":"TypeError"}"#
+        sent(r#"{"jsonrpc":"2.0","method":"Multiply","params":{"0":6,"1":[1],"b":7},"id":2}"#),
+        [r#"{"method":"Multiply","args":[6,[1]],"kwargs":{"b":7},"id":2}"#]
+    );
+    // Without a "0" member an object is named params, whatever its keys.
+    assert_eq!(
+        sent(r#"{"jsonrpc":"2.0","method":"f","params":{"1":6},"id":2}"#),
+        [r#"{"method":"f","args":[],"kwargs":{"1":6},"id":2}"#]
+    );
+}
+
+#[test]
+fn positions_take_the_names_of_the_parameters() {
+    let names = ["a", "b"];
+    let named = |params| super::name_positions(params, &names);
+    assert_eq!(
+        named(r#"{"0":6,"1":7}"#),
+        Some(Ok(r#"{"a":6,"b":7}"#.into()))
     );
     assert_eq!(
-        reply(r#"{"method":"Multiply","args":[6],"kwargs":{"c":7},"id":2}"#),
-        r#"{"id":2,"result":"got an unexpected keyword argument 'c'","error":"TypeError"}"#
+        named(r#"{"b":7,"0":6}"#),
+        Some(Ok(r#"{"a":6,"b":7}"#.into()))
+    );
+    assert_eq!(named(r#"{"a":7}"#), None);
+    assert_eq!(named("[1]"), None);
+    let err = |params| named(params).unwrap().unwrap_err();
+    assert_eq!(
+        err(r#"{"0":6,"a":7}"#),
+        "got multiple values for argument 'a'"
     );
     assert_eq!(
-        reply(r#"{"method":"Multiply","args":[1,2,3],"kwargs":{"c":7},"id":2}"#),
-        r#"{"id":2,"result":"takes at most 2 arguments","error":"TypeError"}"#
+        err(r#"{"0":6,"c":7}"#),
+        "got an unexpected keyword argument 'c'"
     );
-    // A method whose names are not known cannot take both.
-    assert!(reply(r#"{"method":"Add","args":[6],"kwargs":{"b":7},"id":"x"}"#).contains("not both"));
-    // An invoke that fails gets no answer.
     assert_eq!(
-        incoming(r#"{"method":"Add","args":[6],"kwargs":{"b":7}}"#, names),
-        Incoming::Nothing
+        err(r#"{"0":1,"1":2,"2":3}"#),
+        "takes at most 2 positional arguments"
+    );
+    assert_eq!(
+        err(r#"{"0":1,"2":3}"#),
+        "takes at most 2 positional arguments"
+    );
+    // A key with a leading zero is no position.
+    assert_eq!(
+        err(r#"{"0":1,"01":3}"#),
+        "got an unexpected keyword argument '01'"
     );
 }
 
 #[test]
 fn args_and_kwargs_of_the_wrong_type_are_a_type_error() {
     assert_eq!(
-        incoming(r#"{"method":"Add","args":5,"id":1}"#, names),
+        incoming(r#"{"method":"Add","args":5,"id":1}"#),
         Incoming::Reply(
             r#"{"jsonrpc":"2.0","error":{"code":-32602,"message":"args must be a list"},"id":1}"#
                 .into()
         )
     );
     assert_eq!(
-        incoming(r#"{"method":"Add","kwargs":[1],"id":1}"#, names),
+        incoming(r#"{"method":"Add","kwargs":[1],"id":1}"#),
         Incoming::Reply(
             r#"{"jsonrpc":"2.0","error":{"code":-32602,"message":"kwargs must be an object"},"id":1}"#
                 .into()
@@ -122,7 +129,7 @@ fn what_is_no_legacy_message_goes_to_the_engine_unchanged() {
         r#"{"a":1} x"#,
     ] {
         assert_eq!(
-            incoming(text, names),
+            incoming(text),
             Incoming::Frame(Cow::Borrowed(text)),
             "{text}"
         );
@@ -132,21 +139,18 @@ fn what_is_no_legacy_message_goes_to_the_engine_unchanged() {
 #[test]
 fn responses_become_results_or_errors_that_keep_the_type_name() {
     assert_eq!(
-        incoming(r#"{"id": 4, "result": [1], "error": null}"#, names),
+        incoming(r#"{"id": 4, "result": [1], "error": null}"#),
         frame(r#"{"jsonrpc":"2.0","result":[1],"id":4}"#)
     );
     assert_eq!(
-        incoming(
-            r#"{"id":6,"result":"float division by zero","error":"ZeroDivisionError"}"#,
-            names
-        ),
+        incoming(r#"{"id":6,"result":"float division by zero","error":"ZeroDivisionError"}"#),
         frame(
             r#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"float division by zero","data":{"type":"ZeroDivisionError"}},"id":6}"#
         )
     );
     // A message that is not a string is kept as its JSON text.
     assert_eq!(
-        incoming(r#"{"id":6,"result":{"x":1},"error":"E"}"#, names),
+        incoming(r#"{"id":6,"result":{"x":1},"error":"E"}"#),
         frame(
             r#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"{\"x\":1}","data":{"type":"E"}},"id":6}"#
         )
