@@ -8,7 +8,7 @@ use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
 
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
-use crate::{Connection, Dialect, Limits, MethodSet};
+use crate::{Codec, Connection, Dialect, Limits, MethodSet};
 
 /// Why [`Client::connect`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +77,7 @@ pub struct ClientBuilder {
     methods: MethodSet,
     limits: Limits,
     dialect: Dialect,
+    codec: Codec,
 }
 
 impl ClientBuilder {
@@ -95,6 +96,14 @@ impl ClientBuilder {
     /// as an object as `kwargs`.
     pub fn dialect(mut self, dialect: Dialect) -> Self {
         self.dialect = dialect;
+        self
+    }
+
+    /// Packs messages as `codec` says: [`Codec::Msgpack`] talks to a
+    /// wsjsonrpc server configured with its msgpack codec (and to jrpc
+    /// servers, which answer in kind).
+    pub fn codec(mut self, codec: Codec) -> Self {
+        self.codec = codec;
         self
     }
 
@@ -128,7 +137,8 @@ impl ClientBuilder {
             self.limits.request_timeout,
         );
         let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits)
-            .with_dialect(self.dialect);
+            .with_dialect(self.dialect)
+            .with_codec(self.codec);
         tokio::spawn(driver.run());
         Ok(Client { conn })
     }

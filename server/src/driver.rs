@@ -33,6 +33,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::Dialect;
+use crate::codec::{self, Codec, Unpacked};
 use crate::connection::CloseRequest;
 use crate::slots::{Slot, Slots};
 use crate::write_queue::WriteQueue;
@@ -69,6 +70,13 @@ impl Future for Task {
     }
 }
 
+/// The answer to a msgpack frame that holds no JSON-RPC message: -32700,
+/// saying why, with id `null` (the id could not be read).
+fn unreadable_msgpack(why: &str) -> String {
+    let error = ErrorObject::parse_error().with_data(why);
+    jrpc_shared::error_response_text(&jrpc_shared::Id::null(), &error)
+}
+
 fn handler_panicked() -> ErrorObject {
     ErrorObject::internal_error("the method's handler panicked")
 }
@@ -103,6 +111,8 @@ pub(crate) struct Driver<S> {
     /// The server-wide cap on running handlers, if there is one.
     slots: Option<Slots>,
     dialect: Dialect,
+    /// The peer packs messages in msgpack binary frames: so does this side.
+    msgpack: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -131,7 +141,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             closing: None,
             slots: None,
             dialect: Dialect::JsonRpc,
+            msgpack: false,
         }
+    }
+
+    /// Packs messages as `codec` says from the start (a server waits to
+    /// see what its client sends instead).
+    pub(crate) fn with_codec(mut self, codec: Codec) -> Self {
+        self.msgpack = codec == Codec::Msgpack;
+        self
     }
 
     /// Speaks `dialect` on the wire (JSON-RPC 2.0 unless told otherwise).
@@ -284,8 +302,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             let Some(text) = self.queue.pop() else {
                 break;
             };
+            let message = match self.msgpack {
+                // Only a number beyond f64 has no msgpack form: sent as text.
+                true => codec::json_to_msgpack(&text).map_or(Message::text(text), Message::binary),
+                false => Message::text(text),
+            };
             Pin::new(&mut self.ws)
-                .start_send(Message::text(text))
+                .start_send(message)
                 .map_err(ending_for)?;
             self.unflushed = true;
             wrote = true;
@@ -324,6 +347,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     fn on_message(&mut self, message: Message) {
         // Declared first: the actions may borrow from a translated frame.
         let mut translated;
+        let unpacked;
         let methods = Arc::clone(&self.methods);
         let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
@@ -340,6 +364,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             Message::Text(text) => {
                 self.inbound
                     .receive(text.as_str(), &methods.table, &mut actions)
+            }
+            // wsjsonrpc's msgpack codec; the original jrpc dialect has none.
+            Message::Binary(bytes) if self.dialect == Dialect::JsonRpc => {
+                match codec::msgpack_to_json(bytes) {
+                    Ok(text) => {
+                        self.msgpack = true;
+                        unpacked = text;
+                        self.inbound
+                            .receive(&unpacked, &methods.table, &mut actions);
+                    }
+                    Err(Unpacked::NotJson(why)) => {
+                        self.msgpack = true;
+                        self.queue.push(unreadable_msgpack(&why));
+                    }
+                    Err(Unpacked::NotMsgpack) if self.msgpack => {
+                        self.queue.push(unreadable_msgpack("not msgpack"));
+                    }
+                    Err(Unpacked::NotMsgpack) => self.inbound.receive_binary(&mut actions),
+                }
             }
             Message::Binary(_) => self.inbound.receive_binary(&mut actions),
             // Pings are answered by tungstenite; a close frame ends the stream next.

@@ -32,6 +32,7 @@ mod batch;
 mod call;
 pub mod cli;
 mod client;
+mod codec;
 mod config;
 mod connection;
 pub mod demo;
@@ -49,6 +50,7 @@ mod write_queue;
 
 pub use batch::{Batch, BatchAnswers};
 pub use client::{Client, ClientBuilder, ConnectError};
+pub use codec::Codec;
 pub use config::Limits;
 pub use connection::Connection;
 pub use dialect::Dialect;

@@ -11,7 +11,7 @@ use super::Failure;
 use super::args::{Params, params_from_args, parse_params_option};
 use super::lists::params_from_lists;
 use super::output::{compact, pretty};
-use crate::{Client, ConnectError, Dialect};
+use crate::{Client, Codec, ConnectError, Dialect};
 
 /// How long to wait for the connection to wind down once the work is done.
 const CLOSE_LIMIT: Duration = Duration::from_secs(2);
@@ -37,7 +37,8 @@ Examples:
   jrpc call log '\"started\"' --notify
   jrpc Add -a 5,10                        # params [5,10]
   jrpc Multiply -a 6 -k b=7               # params {\"0\":6,\"b\":7}: a=6, b=7
-  jrpc Add -a 5,10 --dialect jrpc --url ws://127.0.0.1:9000";
+  jrpc Add -a 5,10 --dialect jrpc --url ws://127.0.0.1:9000
+  jrpc call math.sum 1 2 --codec msgpack";
 
 /// The options of `jrpc call`.
 #[derive(Debug, clap::Args)]
@@ -78,6 +79,10 @@ pub struct CallArgs {
     /// The protocol to speak: JSON-RPC 2.0, or the original jrpc dialect.
     #[arg(long, value_enum, default_value_t = DialectArg::JsonRpc)]
     pub dialect: DialectArg,
+    /// How messages are packed: JSON text, or msgpack in binary frames (as
+    /// wsjsonrpc's msgpack codec does).
+    #[arg(long, value_enum, default_value_t = CodecArg::Json)]
+    pub codec: CodecArg,
     /// Send a notification: the server sends no answer and nothing is printed.
     #[arg(long)]
     pub notify: bool,
@@ -109,6 +114,15 @@ impl DialectArg {
     }
 }
 
+/// The values of `--codec`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CodecArg {
+    /// JSON in text frames.
+    Json,
+    /// msgpack in binary frames.
+    Msgpack,
+}
+
 /// Runs `jrpc call` against `url`, writing the result to `out`.
 ///
 /// `--notify` relies on running in a current-thread runtime (as the binary
@@ -137,6 +151,10 @@ async fn connect(url: &str, args: &CallArgs, deadline: Instant) -> Result<Client
     let connecting = Client::builder()
         .with_limits(|l| l.handshake_timeout = timeout)
         .dialect(args.dialect.dialect())
+        .codec(match args.codec {
+            CodecArg::Json => Codec::Json,
+            CodecArg::Msgpack => Codec::Msgpack,
+        })
         .connect(url);
     let timed_out = || {
         Failure::transport(format!(
