@@ -67,6 +67,7 @@ pub mod handler;
 mod id;
 mod inbound;
 pub mod json;
+#[cfg(feature = "legacy")]
 pub mod legacy;
 mod local_map;
 mod methods;
