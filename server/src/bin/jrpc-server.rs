@@ -170,14 +170,15 @@ async fn main() -> ExitCode {
     };
     let legacy = server.legacy_addr();
     let handle = server.spawn();
+    // One line, which scripts and tests wait for and parse.
+    let legacy = legacy
+        .map(|addr| format!("; original jrpc dialect ws://{addr}/"))
+        .unwrap_or_default();
     println!(
-        "jrpc-server listening on http://{}/ (WebSocket {})",
+        "jrpc-server listening on http://{}/ (WebSocket {}{legacy})",
         handle.local_addr(),
         handle.url()
     );
-    if let Some(legacy) = legacy {
-        println!("jrpc-server legacy jrpc endpoint on ws://{legacy}/");
-    }
     // A pipe does not flush per line; whoever waits for this line must see it now.
     let _ = std::io::stdout().flush();
 
