@@ -59,7 +59,7 @@ pub(crate) async fn serve_socket(
     // would store it twice): an idle connection's memory is mostly this task.
     let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits)
         .with_slots(state.slots.clone())
-        .with_dialect(dialect);
+        .with_dialect(dialect, Arc::clone(&state.legacy_names));
     let ending = driver.serve().await;
     driver.end(ending).await;
 }

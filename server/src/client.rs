@@ -137,7 +137,7 @@ impl ClientBuilder {
             self.limits.request_timeout,
         );
         let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits)
-            .with_dialect(self.dialect)
+            .with_dialect(self.dialect, Default::default())
             .with_codec(self.codec);
         tokio::spawn(driver.run());
         Ok(Client { conn })

@@ -21,7 +21,7 @@ use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
 use jrpc_shared::handler::{BoxFuture, DynHandler, Handler};
-use jrpc_shared::legacy::Incoming;
+use jrpc_shared::legacy::{ErrorNames, Incoming};
 use jrpc_shared::{
     Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
 };
@@ -152,10 +152,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         self
     }
 
-    /// Speaks `dialect` on the wire (JSON-RPC 2.0 unless told otherwise).
-    pub(crate) fn with_dialect(mut self, dialect: Dialect) -> Self {
+    /// Speaks `dialect` on the wire (JSON-RPC 2.0 unless told otherwise),
+    /// showing a legacy peer errors by the type names of `names`.
+    pub(crate) fn with_dialect(mut self, dialect: Dialect, names: Arc<ErrorNames>) -> Self {
         if dialect == Dialect::Jrpc {
-            self.queue.speak_legacy();
+            self.queue.speak_legacy(names);
         }
         self.dialect = dialect;
         self

@@ -1,5 +1,6 @@
 //! The server: builder, accept loop, live connections and graceful shutdown.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use http::StatusCode;
+use jrpc_shared::legacy::ErrorNames;
 use jrpc_shared::{CallError, encode_params, notification_text};
 use serde::Serialize;
 use tokio::net::{TcpListener, ToSocketAddrs};
@@ -32,6 +34,8 @@ pub(crate) struct ServerState {
     pub(crate) slots: Option<Slots>,
     /// The port of the JSON-RPC 2.0 listener (whose pages a legacy endpoint accepts).
     pub(crate) main_port: u16,
+    /// The type names legacy peers are shown for application errors.
+    pub(crate) legacy_names: Arc<ErrorNames>,
     live: Mutex<HashMap<u64, Connection>>,
     shutting_down: AtomicBool,
 }
@@ -74,6 +78,7 @@ pub struct ServerBuilder {
     path: String,
     www: Option<PathBuf>,
     origin: OriginPolicy,
+    legacy_names: ErrorNames,
 }
 
 impl Default for ServerBuilder {
@@ -84,6 +89,7 @@ impl Default for ServerBuilder {
             path: "/rpc".to_owned(),
             www: None,
             origin: OriginPolicy::same_origin(),
+            legacy_names: ErrorNames::default(),
         }
     }
 }
@@ -130,6 +136,16 @@ impl ServerBuilder {
         self
     }
 
+    /// Shows errors with `code` to peers of the original jrpc dialect (see
+    /// [`Server::bind_legacy`]) as the type name `name`, as the original
+    /// Python server named its failures: `.legacy_error_name(100,
+    /// "ZeroDivisionError")`. An error's `data.type` (a string) wins; codes
+    /// without a name get [`jrpc_shared::legacy::type_name`]'s.
+    pub fn legacy_error_name(mut self, code: i64, name: impl Into<Cow<'static, str>>) -> Self {
+        self.legacy_names = self.legacy_names.with(code, name);
+        self
+    }
+
     crate::method_set::builder_methods!("clients may call");
 
     /// Binds `addr` (port 0 picks a free port; see [`Server::local_addr`]).
@@ -151,6 +167,7 @@ impl ServerBuilder {
             www: self.www,
             origin: self.origin,
             main_port: local_addr.port(),
+            legacy_names: Arc::new(self.legacy_names),
             live: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         });

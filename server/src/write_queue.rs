@@ -5,6 +5,9 @@
 //! server's memory.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+
+use jrpc_shared::legacy::{ErrorNames, outgoing};
 
 /// Messages queued before the driver stops reading.
 const MAX_MESSAGES: usize = 256;
@@ -14,9 +17,10 @@ pub(crate) struct WriteQueue {
     texts: VecDeque<String>,
     bytes: usize,
     max_bytes: usize,
-    /// The peer speaks the original jrpc dialect: every text is translated
-    /// on its way in (this is the one place where the driver's texts go out).
-    legacy: bool,
+    /// The peer speaks the original jrpc dialect, with these error names:
+    /// every text is translated on its way in (this is the one place where
+    /// the driver's texts go out).
+    legacy: Option<Arc<ErrorNames>>,
 }
 
 impl WriteQueue {
@@ -26,22 +30,21 @@ impl WriteQueue {
             texts: VecDeque::new(),
             bytes: 0,
             max_bytes,
-            legacy: false,
+            legacy: None,
         }
     }
 
     /// Translates every text into the original jrpc dialect from now on.
-    pub(crate) fn speak_legacy(&mut self) {
-        self.legacy = true;
+    pub(crate) fn speak_legacy(&mut self, names: Arc<ErrorNames>) {
+        self.legacy = Some(names);
     }
 
     /// Queues a JSON-RPC 2.0 text (translated for a legacy peer, maybe into
     /// several frames or none).
     pub(crate) fn push(&mut self, text: String) {
-        if self.legacy {
-            jrpc_shared::legacy::outgoing(&text, |frame| self.push_frame(frame));
-        } else {
-            self.push_frame(text);
+        match self.legacy.clone() {
+            Some(names) => outgoing(&text, &names, |frame| self.push_frame(frame)),
+            None => self.push_frame(text),
         }
     }
 

@@ -1,6 +1,6 @@
 """wsjsonrpc's own client (PyPI `wsjsonrpc` 0.1.0), unchanged, against a
 jrpc server: a call, a batch, a notification, a server-to-client callback
-and an error, with the codec named on the command line (`json` or
+and errors, with the codec named on the command line (`json` or
 `msgpack`). Prints what it got as one JSON object.
 
 Usage: python wsjsonrpc_client.py HOST PORT PATH CODEC
@@ -47,6 +47,11 @@ def main(reactor, host, port, path, codec):
         yield protocol.request("no.such.method", [])
     except Exception as e:
         out["error"] = [type(e).__name__, e.errno, e.message]
+
+    try:
+        yield protocol.request("Divide", [1, 0])
+    except Exception as e:
+        out["app_error"] = [type(e).__name__, e.errno, e.message]
 
     print(json.dumps(out), flush=True)
     protocol.sendClose()

@@ -39,7 +39,7 @@ async fn jrpc(args: &[&str]) -> Run {
 
 /// The demo methods, with the legacy endpoint's URL.
 async fn start() -> (ServerHandle, String) {
-    let server = Server::builder()
+    let server = demo::with_legacy_error_names(Server::builder())
         .methods(demo::math_methods())
         .bind("127.0.0.1:0")
         .await

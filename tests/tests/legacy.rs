@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 /// The demo's methods on a JSON-RPC 2.0 port and a legacy port.
 async fn start_both() -> (ServerHandle, SocketAddr) {
-    let server = Server::builder()
+    let server = demo::with_legacy_error_names(Server::builder())
         .methods(demo::math_methods())
         .bind("127.0.0.1:0")
         .await

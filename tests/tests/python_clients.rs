@@ -100,7 +100,7 @@ async fn script(name: &str, args: Vec<String>) -> Run {
 /// whose params are reported on the returned channel.
 async fn start() -> (ServerHandle, u16, mpsc::UnboundedReceiver<Value>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let server = Server::builder()
+    let server = demo::with_legacy_error_names(Server::builder())
         .methods(demo::math_methods())
         .sync_method("test.note", move |_c: Connection, params: Value| {
             tx.send(params).unwrap();
@@ -173,6 +173,7 @@ async fn wsjsonrpc(codec: &str) {
             "batch": [5, 9],
             "callback": "hello jrpc",
             "error": ["JsonRpcMethodNotFound", -32601, "Method not found"],
+            "app_error": ["JsonRpcCustomException", 100, "division by zero"],
         })
     );
     // Its notification arrived, once.

@@ -214,7 +214,7 @@ fn builder(args: &Args) -> jrpc_server::ServerBuilder {
         Methods::Math => demo::math_methods(),
         Methods::Spec => demo::spec_methods(),
     };
-    let mut builder = Server::builder()
+    let mut builder = demo::with_legacy_error_names(Server::builder())
         .path(args.path.as_str())
         .limits(limits)
         .methods(methods);

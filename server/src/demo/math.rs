@@ -6,7 +6,7 @@
 //! synchronous method: arithmetic never waits, so it takes the fast path that
 //! answers without spawning a task.
 
-use jrpc_shared::{ErrorObject, RawBuf};
+use jrpc_shared::ErrorObject;
 use serde::Deserialize;
 
 use super::number::Number;
@@ -63,15 +63,12 @@ pub fn multiply(Operands { a, b }: Operands) -> Result<Number, ErrorObject> {
 /// Method name: `a / b`.
 pub const DIVIDE: &str = "Divide";
 
-/// `a / b`; a zero divisor is error [`DIVISION_BY_ZERO`] "division by zero",
-/// with data `{"type": "ZeroDivisionError"}`: the name the original Python
-/// calculator failed with, which a legacy jrpc page is shown.
+/// `a / b`; a zero divisor is error [`DIVISION_BY_ZERO`] "division by zero".
 pub fn divide(Operands { a, b }: Operands) -> Result<Number, ErrorObject> {
     // Checked here rather than left to the float result so the caller gets a
     // specific code instead of the generic "not a finite number".
     if b.is_zero() {
-        let kind = RawBuf::from_trusted(r#"{"type":"ZeroDivisionError"}"#.to_owned());
-        return Err(ErrorObject::new(DIVISION_BY_ZERO, "division by zero").with_data_raw(kind));
+        return Err(ErrorObject::new(DIVISION_BY_ZERO, "division by zero"));
     }
     Ok(a.try_div(b)?)
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 pub use number::Number;
 
-use crate::MethodSet;
+use crate::{MethodSet, ServerBuilder};
 
 /// Notification the binary broadcasts periodically, with [`ClientCount`] as
 /// params; the calculator page shows it live.
@@ -35,6 +35,15 @@ pub fn math_methods() -> MethodSet {
     let mut set = math::methods();
     set.merge(callback::methods());
     set
+}
+
+/// `builder` with the type names the original Python calculator failed
+/// with, for pages and scripts of the original jrpc dialect: a division by
+/// zero is a `ZeroDivisionError`, a result too large an `OverflowError`.
+pub fn with_legacy_error_names(builder: ServerBuilder) -> ServerBuilder {
+    builder
+        .legacy_error_name(math::DIVISION_BY_ZERO, "ZeroDivisionError")
+        .legacy_error_name(number::NOT_FINITE, "OverflowError")
 }
 
 /// The JSON-RPC 2.0 specification's example methods.

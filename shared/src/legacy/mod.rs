@@ -22,7 +22,7 @@
 //!   (`{"0": 6, "b": 7}`, see [`mixed_params`]), which a Rust handler whose
 //!   params are a struct decodes by its field names.
 //! - A JSON-RPC error becomes the type name in its `data.type` when that is
-//!   a string (see [`type_name`] for the rest), and its message. A legacy
+//!   a string, else the name [`ErrorNames`] gives its code, and its message. A legacy
 //!   failure becomes error [`code::INTERNAL_ERROR`] with the legacy message and
 //!   `"data": {"type": <type name>}`, so a round trip keeps the name.
 //! - `$/cancelRequest` is not sent: the dialect has no way to cancel a call.
@@ -36,7 +36,41 @@ pub(crate) use mixed::split_mixed;
 pub use mixed::{mixed_params, name_positions};
 pub use outgoing::outgoing;
 
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
 use crate::code;
+
+/// The type names a legacy peer is shown for application error codes, on
+/// top of [`type_name`]'s: the original Python server's errors had names
+/// (`ZeroDivisionError`) where JSON-RPC has codes. An error's own
+/// `data.type`, when it is a string, wins over both.
+///
+/// ```
+/// use jrpc_shared::legacy::ErrorNames;
+/// let names = ErrorNames::default().with(100, "ZeroDivisionError");
+/// assert_eq!(names.name(100), "ZeroDivisionError");
+/// assert_eq!(names.name(-32601), "KeyError");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ErrorNames(Vec<(i64, Cow<'static, str>)>);
+
+impl ErrorNames {
+    /// Shows errors with `code` as `name` (a later name for the same code wins).
+    pub fn with(mut self, code: i64, name: impl Into<Cow<'static, str>>) -> Self {
+        self.0.retain(|(c, _)| *c != code);
+        self.0.push((code, name.into()));
+        self
+    }
+
+    /// The name for `code`: the one given, else [`type_name`]'s.
+    pub fn name(&self, code: i64) -> &str {
+        self.0
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(type_name(code), |(_, name)| name)
+    }
+}
 
 /// The type name a legacy peer sees for an error without a `data.type`:
 /// what the original Python server raised in the same case (an unknown

@@ -7,36 +7,37 @@ use crate::parse::{Frame, Item, for_each_member, parse};
 use crate::wire::push_str_literal;
 use crate::{CANCEL_METHOD, ErrorObject, Raw};
 
-use super::split_mixed;
+use super::{ErrorNames, split_mixed};
 
 /// Translates a text this side is about to send (a request, a notification,
 /// a response, or a batch of them) into legacy frames, one `emit` each: the
-/// dialect has no batches. `$/cancelRequest` is dropped (the dialect cannot
+/// dialect has no batches. Errors are shown by the type names of `names`. `$/cancelRequest` is dropped (the dialect cannot
 /// cancel), and so is anything that is not a JSON-RPC message.
 ///
 /// ```
 /// let mut frames = Vec::new();
 /// let text = r#"[{"jsonrpc":"2.0","method":"show","params":["hi"],"id":1},
 ///               {"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":0}]"#;
-/// jrpc_shared::legacy::outgoing(text, |frame| frames.push(frame));
+/// let names = jrpc_shared::legacy::ErrorNames::default();
+/// jrpc_shared::legacy::outgoing(text, &names, |frame| frames.push(frame));
 /// assert_eq!(frames, [
 ///     r#"{"method":"show","args":["hi"],"kwargs":{},"id":1}"#,
 ///     r#"{"id":0,"result":"Method not found","error":"KeyError"}"#,
 /// ]);
 /// ```
-pub fn outgoing(text: &str, mut emit: impl FnMut(String)) {
+pub fn outgoing(text: &str, names: &ErrorNames, mut emit: impl FnMut(String)) {
     match parse(text, usize::MAX) {
-        Frame::Single(item) => emit_item(item, &mut emit),
+        Frame::Single(item) => emit_item(item, names, &mut emit),
         Frame::Batch(items) => {
             for item in items {
-                emit_item(item, &mut emit);
+                emit_item(item, names, &mut emit);
             }
         }
         Frame::Error(_) => debug!("not sent to a legacy peer: not JSON"),
     }
 }
 
-fn emit_item(item: Item<'_>, emit: &mut impl FnMut(String)) {
+fn emit_item(item: Item<'_>, names: &ErrorNames, emit: &mut impl FnMut(String)) {
     match item {
         Item::Call { method, .. } if method == CANCEL_METHOD => {}
         Item::Call { method, params, id } => {
@@ -76,7 +77,7 @@ fn emit_item(item: Item<'_>, emit: &mut impl FnMut(String)) {
                     out.push_str(r#","error":"#);
                     match data_type(&error) {
                         Some(kind) => out.push_str(kind),
-                        None => push_str_literal(&mut out, super::type_name(error.code)),
+                        None => push_str_literal(&mut out, names.name(error.code)),
                     }
                     out.push('}');
                 }

@@ -10,7 +10,9 @@ fn frame(text: &str) -> Incoming<'static> {
 
 fn sent(text: &str) -> Vec<String> {
     let mut frames = Vec::new();
-    outgoing(text, |f| frames.push(f));
+    outgoing(text, &super::ErrorNames::default().with(7, "Custom"), |f| {
+        frames.push(f)
+    });
     frames
 }
 
@@ -187,6 +189,15 @@ fn responses_from_this_side_carry_result_and_error() {
             r#"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid params","data":5},"id":1}"#
         ),
         [r#"{"id":1,"result":"Invalid params","error":"TypeError"}"#]
+    );
+    // A name given for an application code; data.type wins over it.
+    assert_eq!(
+        sent(r#"{"jsonrpc":"2.0","error":{"code":7,"message":"m"},"id":1}"#),
+        [r#"{"id":1,"result":"m","error":"Custom"}"#]
+    );
+    assert_eq!(
+        sent(r#"{"jsonrpc":"2.0","error":{"code":7,"message":"m","data":{"type":"T"}},"id":1}"#),
+        [r#"{"id":1,"result":"m","error":"T"}"#]
     );
     assert_eq!(
         sent(r#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"},"id":null}"#),
