@@ -4,10 +4,9 @@
 
 mod jrpc_bin;
 
-use jrpc_bin::jrpc_bin;
+use jrpc_bin::jrpc;
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jrpc_server::{Connection, ErrorObject, Server, ServerHandle};
 use serde::{Deserialize, Serialize};
@@ -16,36 +15,6 @@ use tokio::sync::mpsc;
 
 /// Far longer than any case here needs; only reached when something hangs.
 const PATIENCE: Duration = Duration::from_secs(10);
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    took: Duration,
-}
-
-/// Runs `jrpc ARGS` on a blocking thread, so the server on this runtime keeps serving.
-async fn jrpc(args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let bin = jrpc_bin();
-        let started = Instant::now();
-        let output = Command::new(bin)
-            .args(&args)
-            .env_remove("JRPC_URL")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8(output.stdout).unwrap(),
-            stderr: String::from_utf8(output.stderr).unwrap(),
-            took: started.elapsed(),
-        }
-    })
-    .await
-    .unwrap()
-}
 
 #[derive(Deserialize)]
 struct Sum {

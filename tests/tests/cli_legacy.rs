@@ -3,52 +3,17 @@
 //! to `Server::bind_legacy`, the endpoint of `jrpc-server --legacy-addr`.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
 mod jrpc_bin;
 
-use std::process::{Command, Stdio};
-
-use jrpc_bin::jrpc_bin;
-use jrpc_server::{Server, ServerHandle, demo};
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `jrpc ARGS` on a blocking thread, so the server on this runtime keeps serving.
-async fn jrpc(args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let output = Command::new(jrpc_bin())
-            .args(&args)
-            .args(["--timeout", "10"])
-            .env_remove("JRPC_URL")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8(output.stdout).unwrap(),
-            stderr: String::from_utf8(output.stderr).unwrap(),
-        }
-    })
-    .await
-    .unwrap()
-}
+use common::start_demo_with_legacy;
+use jrpc_bin::jrpc;
+use jrpc_server::ServerHandle;
 
 /// The demo methods, with the legacy endpoint's URL.
 async fn start() -> (ServerHandle, String) {
-    let server = demo::with_legacy_error_names(Server::builder())
-        .methods(demo::math_methods())
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .bind_legacy("127.0.0.1:0")
-        .await
-        .unwrap();
-    let legacy = format!("ws://{}", server.legacy_addr().unwrap());
-    (server.spawn(), legacy)
+    let (server, legacy) = start_demo_with_legacy(|b| b).await;
+    (server, format!("ws://{legacy}"))
 }
 
 #[tokio::test]

@@ -7,22 +7,13 @@ mod common;
 
 use std::net::SocketAddr;
 
-use common::{Raw, stop, within};
-use jrpc_server::{Client, Dialect, Server, ServerHandle, demo};
+use common::{Raw, start_demo_with_legacy, stop, within};
+use jrpc_server::{Client, Dialect, ServerHandle};
 use serde_json::{Value, json};
 
 /// The demo's methods on a JSON-RPC 2.0 port and a legacy port.
 async fn start_both() -> (ServerHandle, SocketAddr) {
-    let server = demo::with_legacy_error_names(Server::builder())
-        .methods(demo::math_methods())
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .bind_legacy("127.0.0.1:0")
-        .await
-        .unwrap();
-    let legacy = server.legacy_addr().unwrap();
-    (server.spawn(), legacy)
+    start_demo_with_legacy(|b| b).await
 }
 
 /// Connects as the original `jrpc.js` does: `ws://HOST:PORT`, no path.

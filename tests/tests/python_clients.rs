@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use common::stop;
-use jrpc_server::{Connection, ErrorObject, Server, ServerHandle, demo};
+use common::{start_demo_with_legacy, stop};
+use jrpc_server::{Connection, ErrorObject, ServerHandle};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -100,20 +100,12 @@ async fn script(name: &str, args: Vec<String>) -> Run {
 /// whose params are reported on the returned channel.
 async fn start() -> (ServerHandle, u16, mpsc::UnboundedReceiver<Value>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let server = demo::with_legacy_error_names(Server::builder())
-        .methods(demo::math_methods())
-        .sync_method("test.note", move |_c: Connection, params: Value| {
-            tx.send(params).unwrap();
-            Ok::<_, ErrorObject>(())
-        })
-        .bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .bind_legacy("127.0.0.1:0")
-        .await
-        .unwrap();
-    let legacy = server.legacy_addr().unwrap().port();
-    (server.spawn(), legacy, rx)
+    let note = move |_c: Connection, params: Value| {
+        tx.send(params).unwrap();
+        Ok::<_, ErrorObject>(())
+    };
+    let (server, legacy) = start_demo_with_legacy(|b| b.sync_method("test.note", note)).await;
+    (server, legacy.port(), rx)
 }
 
 #[tokio::test]

@@ -20,6 +20,24 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 /// Upper bound for anything a test waits for; only reached when something hangs.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// The demo's methods (with its legacy error names, as `jrpc-server` has
+/// them) and whatever `more` adds, on a JSON-RPC 2.0 port and a legacy
+/// jrpc dialect port, both on 127.0.0.1; the legacy port's address second.
+pub async fn start_demo_with_legacy(
+    more: impl FnOnce(ServerBuilder) -> ServerBuilder,
+) -> (ServerHandle, std::net::SocketAddr) {
+    let builder = jrpc_server::demo::with_legacy_error_names(jrpc_server::Server::builder());
+    let server = more(builder.methods(jrpc_server::demo::math_methods()))
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .bind_legacy("127.0.0.1:0")
+        .await
+        .unwrap();
+    let legacy = server.legacy_addr().unwrap();
+    (server.spawn(), legacy)
+}
+
 /// Awaits `fut`, failing the test if it takes longer than [`WAIT`].
 pub async fn within<F: Future>(what: &str, fut: F) -> F::Output {
     match tokio::time::timeout(WAIT, fut).await {

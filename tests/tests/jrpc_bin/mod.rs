@@ -5,8 +5,42 @@
 //! into the same target directory and profile as the test and runs it from there.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// What a run of `jrpc` did.
+#[allow(dead_code)] // not every test file reads every field
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub took: Duration,
+}
+
+/// Runs `jrpc ARGS` (with no `JRPC_URL`) on a blocking thread, so a server
+/// on the test's runtime keeps serving.
+#[allow(dead_code)] // not every test file that includes this module uses it
+pub async fn jrpc(args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let output = Command::new(jrpc_bin())
+            .args(&args)
+            .env_remove("JRPC_URL")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+            took: started.elapsed(),
+        }
+    })
+    .await
+    .unwrap()
+}
 
 /// The `jrpc` binary, built on first use.
 #[allow(dead_code)] // not every test file that includes this module uses both
