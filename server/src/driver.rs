@@ -318,6 +318,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     }
 
     fn poll_tasks(&mut self, cx: &mut Context<'_>) -> bool {
+        // Polling an empty set still registers the waker (an atomic
+        // exchange): skipped, as synchronous handlers leave it empty. A task
+        // started later is polled on the next turn of the loop.
+        if self.tasks.is_empty() {
+            return false;
+        }
         let mut progress = false;
         while let Poll::Ready(Some((token, result))) = self.tasks.poll_next_unpin(cx) {
             progress = true;
