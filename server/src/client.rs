@@ -101,7 +101,8 @@ impl ClientBuilder {
 
     /// Packs messages as `codec` says: [`Codec::Msgpack`] talks to a
     /// wsjsonrpc server configured with its msgpack codec (and to jrpc
-    /// servers, which answer in kind).
+    /// servers, which answer in kind). Ignored with [`Dialect::Jrpc`], which
+    /// has no msgpack.
     pub fn codec(mut self, codec: Codec) -> Self {
         self.codec = codec;
         self

@@ -59,8 +59,16 @@ pub(crate) fn msgpack_to_json(bytes: &[u8]) -> Result<String, Unpacked> {
     }
 }
 
-/// JSON text (this side's own, so valid) as msgpack. `None` only for a
-/// number that `f64` cannot hold, which a driver then sends as text.
+/// Whether `bytes` start as a msgpack map or array, the shapes of a
+/// JSON-RPC message (or batch): only such a frame makes a connection a
+/// msgpack one.
+pub(crate) fn looks_like_message(bytes: &[u8]) -> bool {
+    matches!(bytes.first(), Some(0x80..=0x9f | 0xdc..=0xdf))
+}
+
+/// JSON text (this side's own, so valid) as msgpack. Integers beyond 64
+/// bits go as floats (`serde_json::Value` holds them so); `None` only for a
+/// number that `f64` cannot hold either, which a driver then sends as text.
 pub(crate) fn json_to_msgpack(text: &str) -> Option<Vec<u8>> {
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
     rmp_serde::to_vec(&value).ok()
@@ -252,6 +260,41 @@ mod tests {
         assert_eq!(msgpack_to_json(&[0x92, 1]), Err(Unpacked::NotMsgpack));
         assert_eq!(msgpack_to_json(&[1, 2]), Err(Unpacked::NotMsgpack));
         assert_eq!(msgpack_to_json(&[]), Err(Unpacked::NotMsgpack));
+    }
+
+    /// Bytes a peer controls never panic the conversion, and whatever it
+    /// accepts is JSON that serde_json reads back (a bounded, seeded loop).
+    #[test]
+    fn arbitrary_bytes_give_json_or_a_refusal() {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            // Mostly small markers (fix types), so that some inputs are msgpack.
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => 0x90 | (next() % 4) as u8,
+                    1 => 0x80 | (next() % 3) as u8,
+                    2 => 0xa0 | (next() % 4) as u8,
+                    _ => next() as u8,
+                })
+                .collect();
+            if let Ok(text) = msgpack_to_json(&bytes) {
+                accepted += 1;
+                let value: Result<serde_json::Value, _> = serde_json::from_str(&text);
+                assert!(value.is_ok(), "{bytes:?} gave {text:?}");
+            }
+        }
+        assert!(
+            accepted > 100,
+            "only {accepted} inputs were msgpack: the test says little"
+        );
     }
 
     #[test]

@@ -70,6 +70,16 @@ impl Future for Task {
     }
 }
 
+/// What became of a binary frame (see [`Driver::unpack`]).
+enum Unpack {
+    /// A msgpack message, as JSON text.
+    Text(String),
+    /// Refused, and the answer queued.
+    Answered,
+    /// Not msgpack, on a connection that is not a msgpack one.
+    NotMsgpack,
+}
+
 /// The answer to a msgpack frame that holds no JSON-RPC message: -32700,
 /// saying why, with id `null` (the id could not be read).
 fn unreadable_msgpack(why: &str) -> String {
@@ -113,6 +123,9 @@ pub(crate) struct Driver<S> {
     dialect: Dialect,
     /// The peer packs messages in msgpack binary frames: so does this side.
     msgpack: bool,
+    /// The largest message taken: frames over it are refused before they
+    /// are translated or unpacked.
+    max_message_size: usize,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -142,13 +155,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             slots: None,
             dialect: Dialect::JsonRpc,
             msgpack: false,
+            max_message_size: limits.max_message_size,
         }
     }
 
     /// Packs messages as `codec` says from the start (a server waits to
-    /// see what its client sends instead).
+    /// see what its client sends instead). The original jrpc dialect has no
+    /// msgpack: with it, the codec is JSON whatever is asked.
     pub(crate) fn with_codec(mut self, codec: Codec) -> Self {
-        self.msgpack = codec == Codec::Msgpack;
+        self.msgpack = codec == Codec::Msgpack && self.dialect == Dialect::JsonRpc;
         self
     }
 
@@ -358,7 +373,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         let methods = Arc::clone(&self.methods);
         let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
-            Message::Text(text) if self.dialect == Dialect::Jrpc => {
+            // Over-sized frames go to the engine as they are: it refuses them.
+            Message::Text(text)
+                if self.dialect == Dialect::Jrpc && text.len() <= self.max_message_size =>
+            {
                 translated = jrpc_shared::legacy::incoming(text.as_str());
                 match &mut translated {
                     Incoming::Frame(frame) => {
@@ -374,21 +392,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             }
             // wsjsonrpc's msgpack codec; the original jrpc dialect has none.
             Message::Binary(bytes) if self.dialect == Dialect::JsonRpc => {
-                match codec::msgpack_to_json(bytes) {
-                    Ok(text) => {
-                        self.msgpack = true;
+                match self.unpack(bytes) {
+                    Unpack::Text(text) => {
                         unpacked = text;
                         self.inbound
                             .receive(&unpacked, &methods.table, &mut actions);
                     }
-                    Err(Unpacked::NotJson(why)) => {
-                        self.msgpack = true;
-                        self.queue.push(unreadable_msgpack(&why));
-                    }
-                    Err(Unpacked::NotMsgpack) if self.msgpack => {
-                        self.queue.push(unreadable_msgpack("not msgpack"));
-                    }
-                    Err(Unpacked::NotMsgpack) => self.inbound.receive_binary(&mut actions),
+                    Unpack::Answered => {}
+                    Unpack::NotMsgpack => self.inbound.receive_binary(&mut actions),
                 }
             }
             Message::Binary(_) => self.inbound.receive_binary(&mut actions),
@@ -418,6 +429,40 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         }
         if actions.capacity() <= ACTIONS_KEPT {
             self.actions = recycle(actions);
+        }
+    }
+
+    /// A binary frame as JSON text for the engine when it is a msgpack
+    /// message, which makes this a msgpack connection from then on. Only a
+    /// frame that starts as a msgpack map or array does that (a stray binary
+    /// frame that happens to be a msgpack number does not), and one larger
+    /// than the message size limit is refused before it is unpacked.
+    fn unpack(&mut self, bytes: &[u8]) -> Unpack {
+        if !self.msgpack && !codec::looks_like_message(bytes) {
+            return Unpack::NotMsgpack;
+        }
+        if bytes.len() > self.max_message_size {
+            self.msgpack = true;
+            let error = ErrorObject::message_too_large(bytes.len(), self.max_message_size);
+            let reply = jrpc_shared::error_response_text(&jrpc_shared::Id::null(), &error);
+            self.queue.push(reply);
+            return Unpack::Answered;
+        }
+        match codec::msgpack_to_json(bytes) {
+            Ok(text) => {
+                self.msgpack = true;
+                Unpack::Text(text)
+            }
+            Err(Unpacked::NotJson(why)) => {
+                self.msgpack = true;
+                self.queue.push(unreadable_msgpack(&why));
+                Unpack::Answered
+            }
+            Err(Unpacked::NotMsgpack) if self.msgpack => {
+                self.queue.push(unreadable_msgpack("not msgpack"));
+                Unpack::Answered
+            }
+            Err(Unpacked::NotMsgpack) => Unpack::NotMsgpack,
         }
     }
 

@@ -10,6 +10,10 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 /// The field names of `P` when it deserializes as a struct, in order; `None`
 /// for tuples, sequences, maps and everything else.
 ///
+/// serde lists a field's `#[serde(alias = "..")]` names among the fields, so
+/// for a struct with aliases the positions are off: give such a method its
+/// arguments all by position or all by name.
+///
 /// ```
 /// #[derive(serde::Deserialize)]
 /// struct Operands { a: f64, b: f64 }

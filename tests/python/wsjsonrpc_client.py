@@ -25,7 +25,16 @@ def main(reactor, host, port, path, codec):
         hostname=host, port=port, path=path, codec=codec, timeout=10
     )
     protocol.factory.registerMethod("client.greet", greet)
-    out = {"binary": codec.is_binary}
+    # Which kinds of frame the server sent: binary for msgpack, text for JSON.
+    seen = set()
+    on_message = protocol.onMessage
+
+    def record(payload, is_binary):
+        seen.add("binary" if is_binary else "text")
+        return on_message(payload, is_binary)
+
+    protocol.onMessage = record
+    out = {}
 
     out["call"] = yield protocol.request("math.sum", [1, 2])
 
@@ -53,6 +62,7 @@ def main(reactor, host, port, path, codec):
     except Exception as e:
         out["app_error"] = [type(e).__name__, e.errno, e.message]
 
+    out["frames"] = sorted(seen)
     print(json.dumps(out), flush=True)
     protocol.sendClose()
 

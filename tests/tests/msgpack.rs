@@ -116,3 +116,32 @@ async fn a_text_frame_still_gets_a_text_answer() {
     assert_eq!(raw.next_json().await["result"], "pong");
     stop(&server).await;
 }
+
+#[tokio::test]
+async fn a_stray_binary_frame_does_not_make_a_msgpack_connection() {
+    let server = start(basic()).await;
+    let mut raw = Raw::connect(&server.url()).await;
+    // 0x01 is msgpack for 1, but no message: answered as any binary frame.
+    within("sending", raw.ws.send(Message::binary(vec![1u8])))
+        .await
+        .unwrap();
+    assert_eq!(raw.next_json().await["error"]["code"], -32700);
+    raw.send(r#"{"jsonrpc":"2.0","method":"ping","id":1}"#)
+        .await;
+    assert_eq!(raw.next_json().await["result"], "pong");
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn an_over_sized_msgpack_frame_is_refused_before_it_is_unpacked() {
+    let server = start(basic().with_limits(|l| l.max_message_size = 100)).await;
+    let mut raw = Raw::connect(&server.url()).await;
+    let big = json!({"jsonrpc": "2.0", "method": "echo", "params": ["x".repeat(150)], "id": 1});
+    raw.send_packed(&big).await;
+    let reply = raw.next_packed().await;
+    assert_eq!(reply["error"]["code"], -32001, "{reply}");
+    raw.send_packed(&json!({"jsonrpc": "2.0", "method": "ping", "id": 2}))
+        .await;
+    assert_eq!(raw.next_packed().await["result"], "pong");
+    stop(&server).await;
+}

@@ -160,7 +160,7 @@ async fn wsjsonrpc(codec: &str) {
     assert_eq!(
         got,
         json!({
-            "binary": codec == "msgpack",
+            "frames": [if codec == "msgpack" { "binary" } else { "text" }],
             "call": 3,
             "batch": [5, 9],
             "callback": "hello jrpc",

@@ -128,6 +128,11 @@ pub enum CodecArg {
 /// `--notify` relies on running in a current-thread runtime (as the binary
 /// does): see the notes on `finish` in this file for why.
 pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(), Failure> {
+    if args.dialect == DialectArg::Jrpc && args.codec == CodecArg::Msgpack {
+        return Err(Failure::usage(
+            "--codec msgpack is for JSON-RPC 2.0: the original jrpc dialect has no msgpack",
+        ));
+    }
     let params = match &args.params {
         Some(exact) => Params::Exact(exact.clone()),
         None if !args.list_args.is_empty() || !args.list_kwargs.is_empty() => {

@@ -64,11 +64,18 @@ pub fn params_from_lists(args: &[String], kwargs: &[String]) -> Result<Params, S
     let raw = |text: String| {
         RawValue::from_string(text).map_err(|e| format!("could not build the params: {e}"))
     };
+    // A -k key such as `0` would be read as a position.
+    let refused = |e: String| format!("-k: {e}; use -a for positional arguments");
+    jrpc_shared::legacy::refuse_position_keys(&object).map_err(refused)?;
     Ok(match (positional.is_empty(), named.is_empty()) {
         (true, true) => Params::None,
         (false, true) => Params::Exact(raw(array)?),
         (true, false) => Params::Exact(raw(object)?),
-        (false, false) => Params::Exact(raw(jrpc_shared::legacy::mixed_params(&array, &object))?),
+        (false, false) => {
+            let mixed = jrpc_shared::legacy::mixed_params(&array, &object)
+                .map_err(|e| format!("-a: {e}"))?;
+            Params::Exact(raw(mixed)?)
+        }
     })
 }
 
@@ -174,6 +181,9 @@ mod tests {
         assert!(text(&[], &["b"]).unwrap_err().contains("not key=value"));
         assert!(text(&[], &["=1"]).unwrap_err().contains("no key"));
         assert!(text(&[], &["a=1,a=2"]).unwrap_err().contains("twice"));
+        let position = text(&["6"], &["0=7"]).unwrap_err();
+        assert!(position.contains("named like a position"), "{position}");
+        assert!(text(&[], &["1=7"]).is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod output;
 use std::fmt;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// The server `jrpc` talks to when neither `--url` nor `JRPC_URL` says otherwise.
 pub const DEFAULT_URL: &str = "ws://127.0.0.1:8080/rpc";
@@ -51,6 +51,13 @@ impl Cli {
     /// The server URL: `--url`, else `$JRPC_URL`, else [`DEFAULT_URL`]
     /// ([`LEGACY_DEFAULT_URL`] with `--dialect jrpc`).
     pub fn url(&self) -> String {
+        // Done by hand rather than with clap's `env` attribute, which needs a
+        // clap feature the workspace does not enable.
+        self.url_with(std::env::var(URL_ENV).ok())
+    }
+
+    /// [`Cli::url`] with `env` as the value of `JRPC_URL`.
+    fn url_with(&self, env: Option<String>) -> String {
         let legacy =
             matches!(&self.command, Command::Call(c) if c.dialect == call::DialectArg::Jrpc);
         let default = if legacy {
@@ -58,44 +65,54 @@ impl Cli {
         } else {
             DEFAULT_URL
         };
-        // Done by hand rather than with clap's `env` attribute, which needs a
-        // clap feature the workspace does not enable.
         self.url
             .clone()
-            .or_else(|| std::env::var(URL_ENV).ok().filter(|url| !url.is_empty()))
+            .or_else(|| env.filter(|url| !url.is_empty()))
             .unwrap_or_else(|| default.to_owned())
     }
 
     /// Parses a command line, where `call` may be left out as the original
-    /// jrpc tool had no subcommands: `jrpc Add -a 5,10` is `jrpc call Add -a 5,10`.
+    /// jrpc tool had no subcommands: `jrpc Add -a 5,10` (or `jrpc -a 5,10
+    /// Add`) is `jrpc call Add -a 5,10`. A mistyped subcommand keeps clap's
+    /// "did you mean" answer.
     pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
     where
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
+        use clap::error::{ContextKind, ErrorKind};
         let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
         let error = match Cli::try_parse_from(&args) {
             Ok(cli) => return Ok(cli),
-            Err(e) if e.kind() == clap::error::ErrorKind::InvalidSubcommand => e,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::InvalidSubcommand | ErrorKind::UnknownArgument
+                ) =>
+            {
+                e
+            }
             Err(e) => return Err(e),
         };
-        // The first word that is no option and no `--url` value is the method.
-        let mut at = 1;
-        while let Some(arg) = args.get(at) {
-            let arg = arg.to_string_lossy();
-            if arg == "--url" {
-                at += 2;
-            } else if arg.starts_with('-') {
-                at += 1;
-            } else {
-                break;
-            }
-        }
-        if at >= args.len() {
+        let named_a_subcommand = args.iter().skip(1).any(|a| {
+            Cli::command()
+                .get_subcommands()
+                .any(|c| a.to_str() == Some(c.get_name()))
+        });
+        if error.get(ContextKind::SuggestedSubcommand).is_some() || named_a_subcommand {
             return Err(error);
         }
-        let mut with_call = args.clone();
-        with_call.insert(at, "call".into());
+        // `call` goes after the global options; the rest is its own.
+        let mut at = 1;
+        while let Some(arg) = args.get(at).map(|a| a.to_string_lossy()) {
+            match &*arg {
+                "--url" => at += 2,
+                url if url.starts_with("--url=") => at += 1,
+                _ => break,
+            }
+        }
+        let mut with_call = args;
+        with_call.insert(at.min(with_call.len()), "call".into());
         Cli::try_parse_from(with_call)
     }
 }
@@ -226,9 +243,26 @@ mod tests {
     #[test]
     fn the_jrpc_dialect_defaults_to_the_original_port() {
         let cli = Cli::try_parse_args(["jrpc", "Add", "-a", "1,2", "--dialect", "jrpc"]).unwrap();
-        if std::env::var(URL_ENV).is_err() {
-            assert_eq!(cli.url(), LEGACY_DEFAULT_URL);
-        }
+        assert_eq!(cli.url_with(None), LEGACY_DEFAULT_URL);
+        assert_eq!(cli.url_with(Some("ws://h:1/".into())), "ws://h:1/");
+        let cli = Cli::try_parse_args(["jrpc", "Add", "-a", "1,2"]).unwrap();
+        assert_eq!(cli.url_with(None), DEFAULT_URL);
+    }
+
+    #[test]
+    fn options_may_come_before_the_method_and_mistyped_subcommands_are_said_so() {
+        let cli = Cli::try_parse_args(["jrpc", "-a", "1,2", "Add"]).unwrap();
+        let Command::Call(call) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(call.method, "Add");
+        let cli =
+            Cli::try_parse_args(["jrpc", "--url=ws://h:1/", "--dialect", "jrpc", "Add"]).unwrap();
+        assert_eq!(cli.url_with(None), "ws://h:1/");
+        let e = Cli::try_parse_args(["jrpc", "bnech", "--connections", "2"]).unwrap_err();
+        assert!(e.to_string().contains("bench"), "{e}");
+        let e = Cli::try_parse_args(["jrpc", "--nope", "call", "m"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::UnknownArgument, "{e}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::json::Cursor;
 use crate::parse::for_each_member;
 use crate::wire::push_str_literal;
 
-use super::mixed_params;
+use super::{mixed_params, refuse_position_keys};
 use crate::{ErrorObject, Id, code, error_object::concat, error_response_text};
 
 /// What to do with a frame from a legacy peer.
@@ -29,6 +29,7 @@ pub enum Incoming<'a> {
 /// original (Python's `json.loads`).
 #[derive(Default)]
 struct Members<'a> {
+    jsonrpc: Option<&'a str>,
     method: Option<&'a str>,
     args: Option<&'a str>,
     kwargs: Option<&'a str>,
@@ -61,6 +62,7 @@ pub fn incoming(frame: &str) -> Incoming<'_> {
     let mut m = Members::default();
     let read = for_each_member(&mut c, 0, |key, value| {
         let slot = match key.decode().as_deref() {
+            Some("jsonrpc") => &mut m.jsonrpc,
             Some("method") => &mut m.method,
             Some("args") => &mut m.args,
             Some("kwargs") => &mut m.kwargs,
@@ -71,11 +73,14 @@ pub fn incoming(frame: &str) -> Incoming<'_> {
         };
         *slot = Some(value);
     });
-    if read.is_err() || c.end().is_err() {
+    // JSON-RPC 2.0 sent here all the same is the engine's to answer.
+    if read.is_err() || c.end().is_err() || m.jsonrpc.is_some() {
         return unchanged;
     }
     match m.method {
         Some(method) if method.starts_with('"') => call(method, &m),
+        // An invoke gets no answer, even to a method that is no name.
+        Some(_) if present(m.id).is_none() => Incoming::Nothing,
         Some(_) => unchanged,
         None if m.result.is_some() || m.error.is_some() => Incoming::Frame(response(&m).into()),
         None => unchanged,
@@ -104,8 +109,15 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
     let params = match (args, kwargs.filter(|k| !is_empty(k))) {
         (None, None) => present(m.args).map(Cow::Borrowed),
         (Some(args), None) => Some(Cow::Borrowed(args)),
-        (None, Some(kwargs)) => Some(Cow::Borrowed(kwargs)),
-        (Some(args), Some(kwargs)) => Some(Cow::Owned(mixed_params(args, kwargs))),
+        // In params, a key that reads as a position means one.
+        (None, Some(kwargs)) => match refuse_position_keys(kwargs) {
+            Ok(()) => Some(Cow::Borrowed(kwargs)),
+            Err(message) => return fail(&message),
+        },
+        (Some(args), Some(kwargs)) => match mixed_params(args, kwargs) {
+            Ok(params) => Some(Cow::Owned(params)),
+            Err(message) => return fail(&message),
+        },
     };
     let mut out = String::with_capacity(48 + method.len() + params.as_ref().map_or(0, |p| p.len()));
     out.push_str(r#"{"jsonrpc":"2.0","method":"#);
@@ -125,7 +137,8 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
 /// A response to one of this side's calls.
 fn response(m: &Members<'_>) -> String {
     let id = m.id.unwrap_or("null");
-    let Some(kind) = present(m.error) else {
+    // The original tested `if response.error:`, so any false value is no error.
+    let Some(kind) = m.error.filter(|e| !falsy(e)) else {
         return concat(&[
             r#"{"jsonrpc":"2.0","result":"#,
             m.result.unwrap_or("null"),
@@ -154,6 +167,22 @@ fn response(m: &Members<'_>) -> String {
         id,
         "}",
     ])
+}
+
+/// What Python counts as false: `null`, `false`, a zero, `""`, `[]`, `{}`
+/// (`value` is one valid JSON value).
+fn falsy(value: &str) -> bool {
+    match value.as_bytes().first() {
+        Some(b'n' | b'f') => true,
+        Some(b'"') => value == "\"\"",
+        Some(b'[' | b'{') => is_empty(value),
+        // A number all of whose digits are zeros (`0`, `-0.0`, `0e7`).
+        Some(_) => {
+            let mantissa = value.split(['e', 'E']).next().unwrap_or(value);
+            mantissa.bytes().all(|b| matches!(b, b'0' | b'-' | b'.'))
+        }
+        None => true,
+    }
 }
 
 /// A member's value unless it is absent or `null`.

@@ -18,17 +18,30 @@ use crate::json::{Cursor, Str};
 use crate::parse::for_each_member;
 use crate::wire::push_str_literal;
 
+/// The most positional arguments one call may have in this form (Python's
+/// own limit for many years): more are refused rather than copied.
+pub const MAX_POSITIONAL: usize = 255;
+
 /// Named params for positional `args` (a JSON array) and named `kwargs` (a
 /// JSON object) together: the array's items keyed `"0"`, `"1"`, ... first.
+/// Refused (with the message of Python's `TypeError`) when `kwargs` has a key
+/// that reads as a position, which would be taken for one, or `args` has
+/// more than [`MAX_POSITIONAL`] items.
 ///
 /// ```
 /// use jrpc_shared::legacy::mixed_params;
-/// assert_eq!(mixed_params("[6]", r#"{"b": 7}"#), r#"{"0":6,"b": 7}"#);
+/// assert_eq!(mixed_params("[6]", r#"{"b": 7}"#).unwrap(), r#"{"0":6,"b": 7}"#);
+/// assert!(mixed_params("[6]", r#"{"0": 7}"#).is_err());
 /// ```
-pub fn mixed_params(args: &str, kwargs: &str) -> String {
-    let mut out = String::with_capacity(args.len() + kwargs.len() + 8);
+pub fn mixed_params(args: &str, kwargs: &str) -> Result<String, String> {
+    refuse_position_keys(kwargs)?;
+    let items = items(args);
+    if items.len() > MAX_POSITIONAL {
+        return Err(too_many());
+    }
+    let mut out = String::with_capacity(args.len() + kwargs.len() + 8 * items.len() + 2);
     out.push('{');
-    for (i, value) in items(args).iter().enumerate() {
+    for (i, value) in items.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -49,30 +62,50 @@ pub fn mixed_params(args: &str, kwargs: &str) -> String {
         out.push_str(inside);
     }
     out.push('}');
-    out
+    Ok(out)
+}
+
+/// Refuses named arguments (a JSON object) with a key that reads as a
+/// position (`"0"`): in params such a key means one.
+pub fn refuse_position_keys(kwargs: &str) -> Result<(), String> {
+    let mut found = None;
+    let _ = for_each_member(&mut Cursor::new(kwargs), 0, |key, _| {
+        if found.is_none() && index(key.raw()).is_some() {
+            found = Some(key.raw());
+        }
+    });
+    match found {
+        Some(key) => Err(concat(&[
+            "a keyword argument may not be named like a position ('",
+            key,
+            "')",
+        ])),
+        None => Ok(()),
+    }
 }
 
 /// The positional and the named part of params written as
-/// [`mixed_params`] does: `None` unless `params` is an object with a member
-/// keyed `"0"` (then the members `"0"`, `"1"`, ... in order, and an object
-/// of the others).
+/// [`mixed_params`] does: `None` unless `params` is an object whose members
+/// keyed by position are exactly `"0"`, `"1"`, ... (then those in order,
+/// and an object of the others).
 pub(crate) fn split_mixed(params: &str) -> Option<(String, String)> {
-    let (positional, named) = members(params)?;
+    let (positional, named) = members(params)?.ok()?;
     let mut args = String::from("[");
     for (i, value) in positional.iter().enumerate() {
         if i > 0 {
             args.push(',');
         }
-        args.push_str((*value)?);
+        args.push_str(value);
     }
     args.push(']');
     Some((args, object(named.iter().map(|(k, v)| (k.raw(), *v)), true)))
 }
 
-/// Params written as [`mixed_params`] does, with each index replaced by the
-/// name of the parameter at that position: `None` unless `params` has a
-/// member `"0"`; an error (the message of Python's `TypeError` for the
-/// same mistake) when an index has no name or a name is given twice.
+/// Params written as [`mixed_params`] does, with each position replaced by
+/// the name of the parameter there: `None` unless `params` has a member
+/// `"0"`; an error (the message of Python's `TypeError` for the same
+/// mistake) when the positions have a gap, a position has no name or a name
+/// is given twice.
 ///
 /// ```
 /// use jrpc_shared::legacy::name_positions;
@@ -82,24 +115,24 @@ pub(crate) fn split_mixed(params: &str) -> Option<(String, String)> {
 /// assert!(name_positions(r#"{"0":6,"a":7}"#, &names).unwrap().is_err());
 /// ```
 pub fn name_positions(params: &str, names: &[&str]) -> Option<Result<String, String>> {
-    let (positional, named) = members(params)?;
-    Some(assign(names, &positional, &named))
+    Some(members(params)?.and_then(|(positional, named)| assign(names, &positional, &named)))
 }
 
 fn assign(
     names: &[&str],
-    positional: &[Option<&str>],
+    positional: &[&str],
     named: &[(Str<'_>, &str)],
 ) -> Result<String, String> {
-    if positional.len() > names.len() || positional.iter().any(Option::is_none) {
+    if positional.len() > names.len() {
         let mut count = String::new();
         push_u64(&mut count, names.len() as u64);
         return Err(concat(&["takes at most ", &count, " positional arguments"]));
     }
-    let mut out: Vec<(&str, &str)> = Vec::new();
-    for (name, value) in names.iter().zip(positional.iter().flatten()) {
-        out.push((name, value));
-    }
+    let mut out: Vec<(&str, &str)> = names
+        .iter()
+        .copied()
+        .zip(positional.iter().copied())
+        .collect();
     for (key, value) in named {
         let key = key.decode().unwrap_or_default();
         if out.iter().any(|(name, _)| **name == *key) {
@@ -113,34 +146,49 @@ fn assign(
     Ok(object(out, false))
 }
 
-/// An object's members split into those keyed by an index (by position;
-/// `None` for a gap) and the others. `None` when no member is keyed `"0"`
-/// or `params` is not an object.
+/// An object's members split into those keyed by a position, in order, and
+/// the others. `None` when `params` is not an object or has no member `"0"`;
+/// an error when the positions are not `0, 1, 2, ...` without a gap or a
+/// repeat, or more than [`MAX_POSITIONAL`]. Memory grows with the number of
+/// members, never with the value of a position.
 #[allow(clippy::type_complexity)]
-fn members(params: &str) -> Option<(Vec<Option<&str>>, Vec<(Str<'_>, &str)>)> {
+fn members(params: &str) -> Option<Result<(Vec<&str>, Vec<(Str<'_>, &str)>), String>> {
     let mut c = Cursor::new(params);
     if c.peek() != Some(b'{') {
         return None;
     }
-    let mut positional: Vec<Option<&str>> = Vec::new();
+    let mut positional: Vec<(usize, &str)> = Vec::new();
     let mut named = Vec::new();
     for_each_member(&mut c, 0, |key, value| match index(key.raw()) {
-        Some(i) if i <= positional.len() + 64 => {
-            if positional.len() <= i {
-                positional.resize(i + 1, None);
-            }
-            if let Some(slot) = positional.get_mut(i) {
-                *slot = Some(value);
-            }
-        }
-        _ => named.push((key, value)),
+        Some(i) => positional.push((i, value)),
+        None => named.push((key, value)),
     })
     .ok()?;
-    positional.first().copied().flatten()?;
-    Some((positional, named))
+    if !positional.iter().any(|(i, _)| *i == 0) {
+        return None;
+    }
+    if positional.len() > MAX_POSITIONAL {
+        return Some(Err(too_many()));
+    }
+    positional.sort_unstable_by_key(|(i, _)| *i);
+    if positional.iter().enumerate().any(|(at, (i, _))| at != *i) {
+        return Some(Err(
+            "positional arguments must be keyed 0, 1, 2, ... once each, without a gap".into(),
+        ));
+    }
+    Some(Ok((
+        positional.into_iter().map(|(_, v)| v).collect(),
+        named,
+    )))
 }
 
-/// `key` as an index: digits only, no leading zero.
+fn too_many() -> String {
+    let mut count = String::new();
+    push_u64(&mut count, MAX_POSITIONAL as u64);
+    concat(&["more than ", &count, " positional arguments"])
+}
+
+/// `key` as a position: digits only, no leading zero.
 fn index(key: &str) -> Option<usize> {
     let plain = key.bytes().all(|b| b.is_ascii_digit());
     if !plain || key.is_empty() || (key.len() > 1 && key.starts_with('0')) {
@@ -149,7 +197,8 @@ fn index(key: &str) -> Option<usize> {
     key.parse().ok()
 }
 
-/// The items of a JSON array's text.
+/// The items of a JSON array's text: at most one more than
+/// [`MAX_POSITIONAL`], which is enough to refuse the call.
 fn items(array: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut c = Cursor::new(array);
@@ -158,7 +207,7 @@ fn items(array: &str) -> Vec<&str> {
     }
     while let Ok(value) = c.value(1) {
         out.push(value);
-        if !c.eat(b',') {
+        if out.len() > MAX_POSITIONAL || !c.eat(b',') {
             break;
         }
     }

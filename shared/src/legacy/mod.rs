@@ -33,7 +33,7 @@ mod outgoing;
 
 pub use incoming::{Incoming, incoming};
 pub(crate) use mixed::split_mixed;
-pub use mixed::{mixed_params, name_positions};
+pub use mixed::{MAX_POSITIONAL, mixed_params, name_positions, refuse_position_keys};
 pub use outgoing::outgoing;
 
 use alloc::borrow::Cow;

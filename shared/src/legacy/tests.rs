@@ -66,6 +66,51 @@ fn args_and_kwargs_together_become_named_params_keyed_by_position() {
 }
 
 #[test]
+fn kwargs_named_like_positions_and_too_many_args_are_a_type_error() {
+    let refused = |text| match incoming(text) {
+        Incoming::Reply(reply) => sent(&reply).concat(),
+        other => panic!("{other:?}"),
+    };
+    let named = r#"{"id":1,"result":"a keyword argument may not be named like a position ('0')","error":"TypeError"}"#;
+    assert_eq!(
+        refused(r#"{"method":"f","args":[1],"kwargs":{"0":7},"id":1}"#),
+        named
+    );
+    assert_eq!(
+        refused(r#"{"method":"f","kwargs":{"0":7,"1":5},"id":1}"#),
+        named
+    );
+    let args: Vec<String> = (0..=super::MAX_POSITIONAL).map(|i| i.to_string()).collect();
+    let text = format!(
+        r#"{{"method":"f","args":[{}],"kwargs":{{"b":1}},"id":1}}"#,
+        args.join(",")
+    );
+    assert!(refused(&text).contains("more than 255 positional arguments"));
+}
+
+#[test]
+fn any_false_error_is_a_success_as_in_the_original() {
+    for error in ["null", "false", "0", "-0.0", "\"\"", "[]", "{ }"] {
+        let text = format!(r#"{{"id":1,"result":5,"error":{error}}}"#);
+        assert_eq!(
+            incoming(&text),
+            frame(r#"{"jsonrpc":"2.0","result":5,"id":1}"#),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn json_rpc_sent_to_the_legacy_side_goes_to_the_engine_and_bad_invokes_get_nothing() {
+    let text = r#"{"jsonrpc":"2.0","method":"Add","params":[1,2],"id":3}"#;
+    assert_eq!(incoming(text), Incoming::Frame(Cow::Borrowed(text)));
+    assert_eq!(incoming(r#"{"method":5}"#), Incoming::Nothing);
+    assert_eq!(incoming(r#"{"method":5,"id":null}"#), Incoming::Nothing);
+    let answered = r#"{"method":5,"id":1}"#;
+    assert_eq!(incoming(answered), Incoming::Frame(Cow::Borrowed(answered)));
+}
+
+#[test]
 fn positions_take_the_names_of_the_parameters() {
     let names = ["a", "b"];
     let named = |params| super::name_positions(params, &names);
@@ -92,10 +137,15 @@ fn positions_take_the_names_of_the_parameters() {
         err(r#"{"0":1,"1":2,"2":3}"#),
         "takes at most 2 positional arguments"
     );
-    assert_eq!(
-        err(r#"{"0":1,"2":3}"#),
-        "takes at most 2 positional arguments"
-    );
+    let gap = "positional arguments must be keyed 0, 1, 2, ... once each, without a gap";
+    assert_eq!(err(r#"{"0":1,"2":3}"#), gap);
+    // Far positions cost nothing: memory follows the members, not the numbers.
+    assert_eq!(err(r#"{"0":1,"18446744073709551615":3}"#), gap);
+    let many: Vec<String> = (0..=super::MAX_POSITIONAL)
+        .map(|i| format!("\"{i}\":1"))
+        .collect();
+    let many = format!("{{{}}}", many.join(","));
+    assert_eq!(err(&many), "more than 255 positional arguments");
     // A key with a leading zero is no position.
     assert_eq!(
         err(r#"{"0":1,"01":3}"#),
