@@ -4,12 +4,14 @@
 //! fuzzers checked: each UTF-8 input through the scanner's differential check
 //! against serde_json (`json_oracle`), and each input, as a frame, through
 //! `Inbound::receive` on the engines of `inbound_oracle` (which also checks
-//! that the `-32700` answers come for exactly the text serde_json refuses).
+//! that the `-32700` answers come for exactly the text serde_json refuses),
+//! and each through the legacy dialect's translators (`legacy_oracle`).
 //! Also the reproducers of what the fuzzers found, as plain tests.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod inbound_oracle;
+mod legacy_oracle;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -51,6 +53,7 @@ fn replay(bytes: &[u8]) {
         json_oracle::check(text);
     }
     inbound_oracle::check(bytes);
+    legacy_oracle::check(bytes);
 }
 
 #[test]
@@ -59,7 +62,7 @@ fn every_kept_fuzz_input_replays() {
     let corpus = inputs(&root.join("corpus"));
     // Both targets' corpora are in the repository: none found means a moved
     // directory, not a passing test.
-    for target in ["json_validate", "inbound_receive"] {
+    for target in ["json_validate", "inbound_receive", "legacy_translate"] {
         assert!(
             corpus.iter().any(|f| f.parent().unwrap().ends_with(target)),
             "no corpus for the fuzz target {target} in {}",
