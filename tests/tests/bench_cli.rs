@@ -4,9 +4,7 @@
 
 mod jrpc_bin;
 
-use jrpc_bin::jrpc_bin;
-
-use std::process::{Command, Stdio};
+use jrpc_bin::jrpc;
 
 use jrpc_server::{Server, ServerHandle};
 use serde_json::Value;
@@ -26,35 +24,23 @@ async fn start() -> ServerHandle {
         .spawn()
 }
 
-/// Runs `jrpc bench --url URL --json ARGS` on a blocking thread, so the server
-/// on this runtime keeps serving, and parses its report.
+/// Runs `jrpc bench --url URL --json ARGS` and parses its report.
 async fn bench(server: &ServerHandle, args: &[&str]) -> Run {
-    let mut all: Vec<String> = vec![
-        "bench".into(),
-        "--url".into(),
-        server.url(),
-        "--json".into(),
-    ];
-    all.extend(args.iter().map(|s| s.to_string()));
-    tokio::task::spawn_blocking(move || {
-        let output = Command::new(jrpc_bin())
-            .args(&all)
-            .env_remove("JRPC_URL")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8(output.stdout).unwrap();
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        let report = serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("not a JSON report ({e}): {stdout:?}, stderr {stderr:?}"));
-        Run {
-            code: output.status.code(),
-            report,
-            stderr,
-        }
-    })
-    .await
-    .unwrap()
+    let url = server.url();
+    let mut all = vec!["bench", "--url", &url, "--json"];
+    all.extend_from_slice(args);
+    let run = jrpc(&all).await;
+    let report = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not a JSON report ({e}): {:?}, stderr {:?}",
+            run.stdout, run.stderr
+        )
+    });
+    Run {
+        code: run.code,
+        report,
+        stderr: run.stderr,
+    }
 }
 
 fn number(report: &Value, pointer: &str) -> f64 {
@@ -173,15 +159,9 @@ async fn an_unreachable_server_exits_3() {
         .local_addr()
         .unwrap()
         .port();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(jrpc_bin())
-            .args(["bench", "--url", &format!("ws://127.0.0.1:{port}/rpc")])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(output.status.code(), Some(3));
+    let url = format!("ws://127.0.0.1:{port}/rpc");
+    let run = jrpc(&["bench", "--url", &url]).await;
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
 }
 
 #[tokio::test]
