@@ -116,6 +116,20 @@ impl PartialEq for Id {
 
 impl Eq for Id {}
 
+/// By JSON text, consistent with `==` (the browser's engine keeps the
+/// peer's ids in a sorted table); not an order of the values.
+impl Ord for Id {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.as_json().cmp(other.as_json())
+    }
+}
+
+impl PartialOrd for Id {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Hash for Id {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_json().hash(state);

@@ -79,6 +79,7 @@ mod params;
 pub mod parse;
 mod raw;
 mod reject;
+mod table;
 mod wire;
 
 pub use batch_draft::BatchDraft;

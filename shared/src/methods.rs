@@ -8,7 +8,7 @@ use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
 use alloc::string::String;
 
-use crate::LocalMap;
+use crate::table::Table;
 
 /// Method names starting with this prefix are reserved by JSON-RPC 2.0 for
 /// system extensions; this library defines none, so they are never registered.
@@ -42,13 +42,13 @@ pub enum RegisterError {
 #[derive(Debug)]
 pub struct Methods<H> {
     // Looked up on every call; only the app inserts names.
-    table: LocalMap<Box<str>, H>,
+    table: Table<Box<str>, H>,
 }
 
 impl<H> Default for Methods<H> {
     fn default() -> Self {
         Methods {
-            table: LocalMap::default(),
+            table: Table::default(),
         }
     }
 }

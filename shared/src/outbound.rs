@@ -11,8 +11,9 @@ use alloc::vec::Vec;
 
 use crate::batch_draft::{BatchDraft, Entry};
 use crate::digits::push_u64;
+use crate::table::Table;
 use crate::wire::push_call;
-use crate::{CANCEL_METHOD, LocalMap, Raw};
+use crate::{CANCEL_METHOD, Raw};
 
 /// The connection is closed: no call can be registered any more.
 ///
@@ -23,7 +24,7 @@ pub struct Closed<T>(pub T);
 /// Outgoing calls waiting for their responses.
 pub struct Outbound<W> {
     next_id: u64,
-    pending: LocalMap<u64, W>,
+    pending: Table<u64, W>,
     closed: bool,
 }
 
@@ -31,7 +32,7 @@ impl<W> Default for Outbound<W> {
     fn default() -> Self {
         Outbound {
             next_id: 1,
-            pending: LocalMap::default(),
+            pending: Table::default(),
             closed: false,
         }
     }

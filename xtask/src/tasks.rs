@@ -29,12 +29,20 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 }
 
 /// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
-/// tests), then the browser tests in headless Chromium (`tests/browser/`):
+/// tests), the engine's unit tests once more as the browser builds it
+/// (without std, so on its sorted tables rather than hash maps), then the browser tests in headless Chromium (`tests/browser/`):
 /// the browser client's tests against `jrpc-test-server`, the demo page and
 /// the bundler package against `jrpc-server`; and the web package's size
 /// against its budget.
 pub fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]).args(args))?;
+    run(cargo().args([
+        "test",
+        "-p",
+        "jrpc-shared",
+        "--no-default-features",
+        "--lib",
+    ]))?;
     let chromium = tools::for_browser_tests()?;
     e2e::test(&chromium)
 }

@@ -3,9 +3,8 @@
 
 use alloc::string::String;
 
-use hashbrown::hash_map::Entry;
-
 use super::{Inbound, start_member};
+use crate::table::Entry;
 use crate::wire::{push_error, push_result_end, push_result_start};
 use crate::{CallToken, ErrorObject};
 

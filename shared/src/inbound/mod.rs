@@ -16,11 +16,10 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use hashbrown::HashMap;
-
 use crate::parse::{Frame, Item, parse};
+use crate::table::{PeerTable, Table, peer_table};
 use crate::wire::{push_error, push_response, response_text};
-use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, LocalMap, Methods, Raw, RawBuf};
+use crate::{CANCEL_METHOD, ErrorObject, HandlerResult, Id, Methods, Raw, RawBuf};
 
 /// Drops the request `token`, just taken out of the calls in flight, from
 /// the index of ids, if the index has it under `id`. A macro rather than a
@@ -108,32 +107,20 @@ struct BatchReply {
 /// The receiving side's state: requests in flight and batch replies in progress.
 pub struct Inbound {
     next_token: u64,
-    in_flight: LocalMap<u64, InFlight>,
+    in_flight: Table<u64, InFlight>,
     /// The token of the request in flight under each id, for `$/cancelRequest`.
     /// Built when the first cancel arrives and kept from then on, so a peer
     /// that never cancels does not pay for it. Keyed by the peer's ids, so it
-    /// keeps a randomly keyed hasher where there is one ([`PeerKeys`]). Of
+    /// is a [`PeerTable`], which crafted ids cannot degrade. Of
     /// two requests in flight under one id (which the specification asks
     /// peers not to send), the later one is the one a cancel reaches.
-    by_id: Option<HashMap<Id, u64, PeerKeys>>,
-    batches: LocalMap<u64, BatchReply>,
+    by_id: Option<PeerTable<Id, u64>>,
+    batches: Table<u64, BatchReply>,
     max_in_flight: usize,
     max_batch_len: usize,
     max_message_size: usize,
     refusal: Option<ErrorObject>,
 }
-
-/// The hasher of a map keyed by what the peer sends: with std, std's, keyed
-/// from the system's randomness. Without std there is no randomness to key
-/// one with (std itself, on `wasm32-unknown-unknown`, keys it from two
-/// addresses, which are the same on every run of a wasm module), so it is
-/// [`LocalHasher`](crate::LocalHasher): a key known in advance resists no
-/// crafted collisions either, and the map never holds more entries than
-/// the in-flight limit allows calls.
-#[cfg(feature = "std")]
-type PeerKeys = std::hash::RandomState;
-#[cfg(not(feature = "std"))]
-type PeerKeys = core::hash::BuildHasherDefault<crate::LocalHasher>;
 
 /// Default for [`Inbound::with_max_batch_len`].
 pub const DEFAULT_MAX_BATCH_LEN: usize = 1024;
@@ -147,9 +134,9 @@ impl Inbound {
     pub fn new(max_in_flight: usize) -> Self {
         Inbound {
             next_token: 0,
-            in_flight: LocalMap::default(),
+            in_flight: Table::default(),
             by_id: None,
-            batches: LocalMap::default(),
+            batches: Table::default(),
             max_in_flight,
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
@@ -361,10 +348,14 @@ impl Inbound {
         let by_id = self.by_id.get_or_insert_with(|| {
             // Of two calls under one id the later wins, as in `register`:
             // tokens grow with arrival, and the map's order is not arrival's.
-            let mut by_id = HashMap::with_capacity_and_hasher(in_flight.len(), PeerKeys::default());
+            let mut by_id = peer_table::<u64>(in_flight.len());
             for (token, f) in in_flight {
-                let latest = by_id.entry(f.id.clone()).or_insert(*token);
-                *latest = (*latest).max(*token);
+                match by_id.get_mut(&f.id) {
+                    Some(latest) => *latest = (*latest).max(*token),
+                    None => {
+                        by_id.insert(f.id.clone(), *token);
+                    }
+                }
             }
             by_id
         });
@@ -424,7 +415,7 @@ mod tests {
     use super::*;
 
     /// The `$/cancelRequest` path, which goes through the index of the
-    /// peer's ids (whose hasher depends on the `std` feature): built from the
+    /// peer's ids (a hash map with `std`, a sorted table without): built from the
     /// calls in flight at the first cancel, kept up to date after it.
     #[test]
     fn cancel_finds_calls_registered_before_and_after_the_index() {
@@ -481,5 +472,46 @@ mod tests {
         );
         assert!(call(&mut inbound, &cancel(r#""b""#)).is_empty());
         assert_eq!(inbound.in_flight(), 0);
+    }
+
+    /// A batch answered out of order, one request at once with
+    /// `complete_with` and the others later: the reply gathers them all
+    /// (run with and without `std`, so on both kinds of table).
+    #[test]
+    fn a_batch_reply_gathers_answers_given_in_any_order() {
+        let mut methods = Methods::new();
+        methods.insert("m", ()).unwrap();
+        let mut inbound = Inbound::new(8);
+        let mut actions = Vec::new();
+        let frame = r#"[{"jsonrpc":"2.0","method":"m","id":"a"},{"jsonrpc":"2.0","method":"m","id":2},{"jsonrpc":"2.0","method":"m"},{"jsonrpc":"2.0","method":"m","id":3}]"#;
+        inbound.receive(frame, &methods, &mut actions);
+        let tokens: Vec<CallToken> = actions
+            .into_iter()
+            .filter_map(|action| match action {
+                Action::Call { token, .. } => token,
+                _ => None,
+            })
+            .collect();
+        let [a, two, three] = tokens[..] else {
+            panic!("three requests, got {tokens:?}");
+        };
+        assert_eq!(inbound.in_flight(), 3);
+        assert_eq!(inbound.complete(three, Ok(RawBuf::null())), None);
+        let now = inbound.complete_with(two, |out: &mut String| {
+            out.push('2');
+            Answer::<()>::Written
+        });
+        assert!(matches!(now, Completion::Done(None)));
+        let last = inbound.complete(a, Err(ErrorObject::request_cancelled()));
+        assert_eq!(
+            last.as_deref(),
+            Some(concat!(
+                r#"[{"jsonrpc":"2.0","result":null,"id":3},"#,
+                r#"{"jsonrpc":"2.0","result":2,"id":2},"#,
+                r#"{"jsonrpc":"2.0","error":{"code":-32800,"message":"Request cancelled"},"id":"a"}]"#
+            ))
+        );
+        assert_eq!(inbound.in_flight(), 0);
+        assert_eq!(inbound.complete(a, Ok(RawBuf::null())), None);
     }
 }
