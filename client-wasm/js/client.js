@@ -34,6 +34,8 @@ export class Client {
     this.frame = "";
     /** Browser methods a frame called, run once the engine is done with it. */
     this.started = [];
+    /** With the jrpc dialect, the engine's replies, sent once it returns (translating them is a call into it). */
+    this.outbox = [];
     this.engine = new Engine(this.sink(), config.maxInFlight);
     this.calls = new Calls(this.engine, (text) => this.state_ === "open" && this.write(text), config.maxQueued, config.timeoutMs);
     this.ready_ = new Promise((resolve, reject) => (this.settleReady = [resolve, reject]));
@@ -169,8 +171,14 @@ export class Client {
     this.socket = ws;
   }
 
-  /** Writes `text` to the socket; whether the browser took it. */
+  /** Writes `text` to the socket (to a jrpc server, as the dialect's frames); whether the browser took it. */
   write(text) {
+    if (!this.config.legacy) return this.put(text);
+    const frames = this.engine.translate(text, false);
+    return frames === undefined || frames.split("\0").every((frame) => this.put(frame));
+  }
+
+  put(text) {
     try {
       return this.socket?.readyState === 1 && (this.socket.send(text), true);
     } catch {
@@ -197,12 +205,18 @@ export class Client {
   }
 
   received(text) {
+    if (this.config.legacy) {
+      // The dialect's frame as JSON-RPC 2.0, which the engine's offsets then point into.
+      text = this.engine.translate(text, true);
+      if (text === undefined) return this.sendOutbox();
+    }
     this.frame = text;
     try {
       this.engine.receive(text);
     } finally {
       this.frame = "";
     }
+    this.sendOutbox();
     const started = this.started;
     // Most frames start no browser method: no new list for them.
     if (started.length === 0) return;
@@ -218,6 +232,7 @@ export class Client {
   binary() {
     // Answered as the native side answers it (the engine decides); the page learns of it too.
     this.engine.receive(undefined);
+    this.sendOutbox();
     const message = "the server sent a binary frame, which JSON-RPC does not use; ignored";
     this.listeners.emit({ type: "error", error: new JrpcError(message, INTERNAL_ERROR) });
   }
@@ -237,7 +252,7 @@ export class Client {
   /** What the engine reports while it reads a frame. It runs no app code: browser methods wait in `started`. */
   sink() {
     return {
-      send: (text) => this.write(text),
+      send: (text) => (this.config.legacy ? this.outbox.push(text) : this.write(text)),
       settle: (id, start, end) => {
         let value;
         try {
@@ -256,6 +271,10 @@ export class Client {
         if (fn) this.started.push([fn, start < 0 ? undefined : this.frame.slice(start, end), token]);
       },
     };
+  }
+
+  sendOutbox() {
+    for (const text of this.outbox.splice(0)) this.write(text);
   }
 
   dropped(code, reason, wasClean) {

@@ -47,8 +47,13 @@ function config(url, options) {
   if (!(options === undefined || options === null || isObject(options))) {
     throw new TypeError("jrpc: the second argument must be an options object");
   }
+  const dialect = get(options, "dialect") ?? "json-rpc";
+  if (dialect !== "json-rpc" && dialect !== "jrpc") {
+    throw new TypeError('jrpc: option dialect must be "json-rpc" or "jrpc" (the original jrpc protocol)');
+  }
   return {
     url,
+    legacy: dialect === "jrpc",
     timeoutMs: number(options, "timeoutMs") ?? 30000,
     reconnect: reconnect(get(options, "reconnect")),
     maxQueued: Math.trunc(number(options, "maxQueued") ?? 1024),

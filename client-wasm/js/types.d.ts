@@ -29,6 +29,12 @@ export interface ClientOptions {
     maxQueued?: number;
     /** Calls from the server that may run at once (default 1024). */
     maxInFlight?: number;
+    /**
+     * `"json-rpc"` (JSON-RPC 2.0, the default) or `"jrpc"`: the original jrpc
+     * protocol, for an original jrpc server or jrpc-server's `--legacy-addr`.
+     * Same API; a failure's type name (`"ZeroDivisionError"`) is in `data.type`.
+     */
+    dialect?: "json-rpc" | "jrpc";
 }
 
 /** Per-call options. */

@@ -9,9 +9,10 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use jrpc_shared::legacy::{self, ErrorNames, Incoming};
 use jrpc_shared::{
     Action, BatchDraft, CallToken, ErrorObject, Inbound, Methods, Outbound, RawBuf, RegisterError,
-    call_template, code,
+    TEMPLATE_SEPARATOR, call_template, code,
 };
 use wasm_bindgen::prelude::*;
 
@@ -188,6 +189,36 @@ impl Engine {
         };
         self.inbound
             .complete(CallToken::from_u64(token as u64), outcome)
+    }
+
+    /// The original jrpc dialect (`dialect: "jrpc"`), translated at the
+    /// socket's edge by [`jrpc_shared::legacy`], as the server does. With
+    /// `incoming`, a frame from the server becomes the JSON-RPC 2.0 text to
+    /// [`Engine::receive`] (`undefined` when there is none: an invoke that
+    /// failed, or one answered at once through the sink). Otherwise a
+    /// JSON-RPC 2.0 text this side is about to send becomes the dialect's
+    /// frames, joined by NUL (no JSON text holds one), or `undefined` when
+    /// there is nothing to send (`$/cancelRequest`, which the dialect lacks).
+    pub fn translate(&self, text: &str, incoming: bool) -> Option<String> {
+        if incoming {
+            return match legacy::incoming(text) {
+                Incoming::Frame(frame) => Some(frame.into_owned()),
+                Incoming::Reply(reply) => {
+                    self.sink.send(&reply);
+                    None
+                }
+                Incoming::Nothing => None,
+            };
+        }
+        let mut frames: Option<String> = None;
+        legacy::outgoing(text, &ErrorNames::default(), |frame| match &mut frames {
+            Some(all) => {
+                all.push(TEMPLATE_SEPARATOR);
+                all.push_str(&frame);
+            }
+            None => frames = Some(frame),
+        });
+        frames
     }
 
     /// Makes `name` a browser method and returns its slot (the same slot

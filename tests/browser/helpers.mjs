@@ -409,7 +409,7 @@ export function clientTests(name) {
  * The module a page imports from the package in `dir`: its package.json's
  * `module` or `main` (the file name is the package's business, not the tests').
  */
-function packageEntry(dir) {
+export function packageEntry(dir) {
   const manifest = path.join(dir, "package.json");
   if (!existsSync(manifest)) {
     throw new Error(`${manifest} is missing: build the web package first (cargo xtask test does)`);

@@ -30,7 +30,8 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 
 /// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
 /// tests), the engine's unit tests once more as the browser builds it
-/// (without std, so on its sorted tables rather than hash maps), then the browser tests in headless Chromium (`tests/browser/`):
+/// (without std, so on its sorted tables rather than hash maps, and with
+/// the legacy dialect but not mixed params), then the browser tests in headless Chromium (`tests/browser/`):
 /// the browser client's tests against `jrpc-test-server`, the demo page and
 /// the bundler package against `jrpc-server`; and the web package's size
 /// against its budget.

@@ -7,8 +7,13 @@ use crate::json::Cursor;
 use crate::parse::for_each_member;
 use crate::wire::push_str_literal;
 
-use super::{mixed_params, refuse_position_keys};
-use crate::{ErrorObject, Id, code, error_object::concat, error_response_text};
+use crate::{ErrorObject, Id, Raw, code, error_object::concat, error_response_text};
+
+/// Why a call with both `args` and `kwargs` fails where the form that
+/// carries both is left out (see the `mixed-params` feature).
+#[cfg(not(feature = "mixed-params"))]
+pub const NOT_BOTH: &str =
+    "this peer takes positional (args) or named (kwargs) arguments, not both";
 
 /// What to do with a frame from a legacy peer.
 #[derive(Debug, PartialEq)]
@@ -92,7 +97,7 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
     let id = present(m.id);
     let fail = |message: &str| match id {
         Some(id) => Incoming::Reply(error_response_text(
-            &Id::from_raw_json(id).unwrap_or_else(Id::null),
+            &Id::from_raw(Raw::scanned(id)).unwrap_or_else(Id::null),
             &ErrorObject::new(code::INVALID_PARAMS, String::from(message)),
         )),
         None => Incoming::Nothing,
@@ -110,14 +115,22 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
         (None, None) => present(m.args).map(Cow::Borrowed),
         (Some(args), None) => Some(Cow::Borrowed(args)),
         // In params, a key that reads as a position means one.
-        (None, Some(kwargs)) => match refuse_position_keys(kwargs) {
+        #[cfg(feature = "mixed-params")]
+        (None, Some(kwargs)) => match super::refuse_position_keys(kwargs) {
             Ok(()) => Some(Cow::Borrowed(kwargs)),
             Err(message) => return fail(&message),
         },
-        (Some(args), Some(kwargs)) => match mixed_params(args, kwargs) {
+        #[cfg(feature = "mixed-params")]
+        (Some(args), Some(kwargs)) => match super::mixed_params(args, kwargs) {
             Ok(params) => Some(Cow::Owned(params)),
             Err(message) => return fail(&message),
         },
+        // Without the form that carries both (the browser's package), a
+        // receiver that takes params as they come: named ones as an object.
+        #[cfg(not(feature = "mixed-params"))]
+        (None, Some(kwargs)) => Some(Cow::Borrowed(kwargs)),
+        #[cfg(not(feature = "mixed-params"))]
+        (Some(_), Some(_)) => return fail(NOT_BOTH),
     };
     let mut out = String::with_capacity(48 + method.len() + params.as_ref().map_or(0, |p| p.len()));
     out.push_str(r#"{"jsonrpc":"2.0","method":"#);
@@ -154,12 +167,9 @@ fn response(m: &Members<'_>) -> String {
         Some(text) => Cow::Owned(literal(text)),
         None => Cow::Owned(literal("")),
     };
-    let mut code = String::new();
-    crate::digits::push_i64(&mut code, code::INTERNAL_ERROR);
+    // `code::INTERNAL_ERROR`, written out (checked in the tests).
     concat(&[
-        r#"{"jsonrpc":"2.0","error":{"code":"#,
-        &code,
-        r#","message":"#,
+        r#"{"jsonrpc":"2.0","error":{"code":-32603,"message":"#,
         &message,
         r#","data":{"type":"#,
         kind,
@@ -177,10 +187,10 @@ fn falsy(value: &str) -> bool {
         Some(b'"') => value == "\"\"",
         Some(b'[' | b'{') => is_empty(value),
         // A number all of whose digits are zeros (`0`, `-0.0`, `0e7`).
-        Some(_) => {
-            let mantissa = value.split(['e', 'E']).next().unwrap_or(value);
-            mantissa.bytes().all(|b| matches!(b, b'0' | b'-' | b'.'))
-        }
+        Some(_) => value
+            .bytes()
+            .take_while(|b| !matches!(b, b'e' | b'E'))
+            .all(|b| matches!(b, b'0' | b'-' | b'.')),
         None => true,
     }
 }
@@ -194,7 +204,7 @@ fn present(value: Option<&str>) -> Option<&str> {
 fn is_empty(value: &str) -> bool {
     value
         .get(1..value.len().saturating_sub(1))
-        .is_some_and(|inside| inside.trim_matches([' ', '\t', '\n', '\r']).is_empty())
+        .is_some_and(|inside| inside.trim_ascii().is_empty())
 }
 
 fn literal(s: &str) -> String {

@@ -51,11 +51,11 @@ pub fn mixed_params(args: &str, kwargs: &str) -> Result<String, String> {
         out.push_str(value);
     }
     let inside = kwargs
-        .trim()
+        .trim_ascii()
         .strip_prefix('{')
         .and_then(|k| k.strip_suffix('}'))
         .unwrap_or_default();
-    if !inside.trim().is_empty() {
+    if !inside.trim_ascii().is_empty() {
         if out.len() > 1 {
             out.push(',');
         }
@@ -170,16 +170,22 @@ fn members(params: &str) -> Option<Result<(Vec<&str>, Vec<(Str<'_>, &str)>), Str
     if positional.len() > MAX_POSITIONAL {
         return Some(Err(too_many()));
     }
-    positional.sort_unstable_by_key(|(i, _)| *i);
-    if positional.iter().enumerate().any(|(at, (i, _))| at != *i) {
-        return Some(Err(
-            "positional arguments must be keyed 0, 1, 2, ... once each, without a gap".into(),
-        ));
+    // n positions, each of 0..n found: exactly 0..n once each. A search
+    // per position (at most 255 of them) rather than a sort or a table of
+    // slots, which would add kilobytes to the wasm.
+    let mut ordered = Vec::with_capacity(positional.len());
+    for at in 0..positional.len() {
+        match positional.iter().find(|(i, _)| *i == at) {
+            Some((_, value)) => ordered.push(*value),
+            None => {
+                return Some(Err(
+                    "positional arguments must be keyed 0, 1, 2, ... once each, without a gap"
+                        .into(),
+                ));
+            }
+        }
     }
-    Some(Ok((
-        positional.into_iter().map(|(_, v)| v).collect(),
-        named,
-    )))
+    Some(Ok((ordered, named)))
 }
 
 fn too_many() -> String {
@@ -190,11 +196,16 @@ fn too_many() -> String {
 
 /// `key` as a position: digits only, no leading zero.
 fn index(key: &str) -> Option<usize> {
-    let plain = key.bytes().all(|b| b.is_ascii_digit());
-    if !plain || key.is_empty() || (key.len() > 1 && key.starts_with('0')) {
+    if key.is_empty() || (key.len() > 1 && key.starts_with('0')) {
         return None;
     }
-    key.parse().ok()
+    // By hand rather than `str::parse`, whose general parser the wasm
+    // would carry for this alone.
+    key.bytes().try_fold(0usize, |n, b| {
+        let digit = usize::from(b.wrapping_sub(b'0'));
+        (digit < 10).then_some(())?;
+        n.checked_mul(10)?.checked_add(digit)
+    })
 }
 
 /// The items of a JSON array's text: at most one more than

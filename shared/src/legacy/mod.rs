@@ -26,13 +26,24 @@
 //!   failure becomes error [`code::INTERNAL_ERROR`] with the legacy message and
 //!   `"data": {"type": <type name>}`, so a round trip keeps the name.
 //! - `$/cancelRequest` is not sent: the dialect has no way to cancel a call.
+//!
+//! The form for both `args` and `kwargs` is the `mixed-params` feature (on
+//! with `serde`, so in every native build). The browser's package leaves it
+//! out, for 1.6 KB gzipped: its methods take positional or named params as
+//! JSON-RPC does, so a call with both is refused with `NOT_BOTH` there,
+//! and named params go out as `kwargs` unchanged.
 
 mod incoming;
+#[cfg(feature = "mixed-params")]
 mod mixed;
 mod outgoing;
 
+#[cfg(not(feature = "mixed-params"))]
+pub use incoming::NOT_BOTH;
 pub use incoming::{Incoming, incoming};
+#[cfg(feature = "mixed-params")]
 pub(crate) use mixed::split_mixed;
+#[cfg(feature = "mixed-params")]
 pub use mixed::{MAX_POSITIONAL, mixed_params, name_positions, refuse_position_keys};
 pub use outgoing::outgoing;
 

@@ -7,7 +7,7 @@ use crate::parse::{Frame, Item, for_each_member, parse};
 use crate::wire::push_str_literal;
 use crate::{CANCEL_METHOD, ErrorObject, Raw};
 
-use super::{ErrorNames, split_mixed};
+use super::ErrorNames;
 
 /// Translates a text this side is about to send (a request, a notification,
 /// a response, or a batch of them) into legacy frames, one `emit` each: the
@@ -41,7 +41,11 @@ fn emit_item(item: Item<'_>, names: &ErrorNames, emit: &mut impl FnMut(String)) 
     match item {
         Item::Call { method, .. } if method == CANCEL_METHOD => {}
         Item::Call { method, params, id } => {
-            let mixed = params.and_then(|p| split_mixed(p.get()));
+            #[cfg(feature = "mixed-params")]
+            let mixed = params.and_then(|p| super::split_mixed(p.get()));
+            // Named params are kwargs as they are.
+            #[cfg(not(feature = "mixed-params"))]
+            let mixed: Option<(String, String)> = None;
             let (args, kwargs) = match (&mixed, params.map(Raw::get)) {
                 (Some((args, kwargs)), _) => (args.as_str(), kwargs.as_str()),
                 (None, Some(p)) if p.starts_with('{') => ("[]", p),

@@ -48,6 +48,7 @@ fn a_missing_or_null_id_is_an_invoke() {
 }
 
 #[test]
+#[cfg(feature = "mixed-params")]
 fn args_and_kwargs_together_become_named_params_keyed_by_position() {
     assert_eq!(
         incoming(r#"{"method":"Multiply","args":[6],"kwargs":{"b":7},"id":2}"#),
@@ -66,6 +67,7 @@ fn args_and_kwargs_together_become_named_params_keyed_by_position() {
 }
 
 #[test]
+#[cfg(feature = "mixed-params")]
 fn kwargs_named_like_positions_and_too_many_args_are_a_type_error() {
     let refused = |text| match incoming(text) {
         Incoming::Reply(reply) => sent(&reply).concat(),
@@ -86,6 +88,36 @@ fn kwargs_named_like_positions_and_too_many_args_are_a_type_error() {
         args.join(",")
     );
     assert!(refused(&text).contains("more than 255 positional arguments"));
+}
+
+/// The browser's build: a call is positional or named, never both, and
+/// named params travel as they are.
+#[test]
+#[cfg(not(feature = "mixed-params"))]
+fn without_mixed_params_a_call_with_both_is_refused_and_named_params_pass_as_they_are() {
+    let Incoming::Reply(reply) = incoming(r#"{"method":"f","args":[1],"kwargs":{"b":7},"id":4}"#)
+    else {
+        panic!("a call with both is answered at once");
+    };
+    assert_eq!(
+        sent(&reply),
+        [alloc::format!(
+            r#"{{"id":4,"result":"{}","error":"TypeError"}}"#,
+            super::NOT_BOTH
+        )]
+    );
+    assert_eq!(
+        incoming(r#"{"method":"f","args":[1],"kwargs":{"b":7}}"#),
+        Incoming::Nothing
+    );
+    assert_eq!(
+        incoming(r#"{"method":"f","args":[],"kwargs":{"0":7},"id":4}"#),
+        frame(r#"{"jsonrpc":"2.0","method":"f","params":{"0":7},"id":4}"#)
+    );
+    assert_eq!(
+        sent(r#"{"jsonrpc":"2.0","method":"f","params":{"0":6,"b":7},"id":2}"#),
+        [r#"{"method":"f","args":[],"kwargs":{"0":6,"b":7},"id":2}"#]
+    );
 }
 
 #[test]
@@ -111,6 +143,7 @@ fn json_rpc_sent_to_the_legacy_side_goes_to_the_engine_and_bad_invokes_get_nothi
 }
 
 #[test]
+#[cfg(feature = "mixed-params")]
 fn positions_take_the_names_of_the_parameters() {
     let names = ["a", "b"];
     let named = |params| super::name_positions(params, &names);
