@@ -79,6 +79,7 @@ mod params;
 pub mod parse;
 mod raw;
 mod reject;
+pub mod subscription;
 mod table;
 mod wire;
 
