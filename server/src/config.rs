@@ -40,6 +40,9 @@ pub struct Limits {
     /// is bounded by `max_in_flight` per connection, and a waiting call can
     /// be cancelled.
     pub max_running_handlers: Option<usize>,
+    /// Subscriptions one connection may hold at once (default 1,024, as
+    /// jsonrpsee's); a subscribe request beyond it is answered with -32000.
+    pub max_subscriptions: usize,
 }
 
 impl Default for Limits {
@@ -54,6 +57,7 @@ impl Default for Limits {
             max_queued_messages: 1024,
             shutdown_grace: Duration::from_secs(10),
             max_running_handlers: None,
+            max_subscriptions: 1024,
         }
     }
 }

@@ -70,6 +70,8 @@ pub(crate) struct Shared {
     pub(crate) outbox: Outbox,
     pub(crate) control: Control,
     pub(crate) request_timeout: Duration,
+    /// The subscriptions this connection holds (on a server).
+    pub(crate) subs: crate::subscription::Subscriptions,
     /// Set by the driver when it has finished, close handshake included.
     pub(crate) ended: watch::Sender<bool>,
 }
@@ -98,9 +100,15 @@ impl Connection {
             outbox: Outbox::new(queue),
             control: Control::default(),
             request_timeout,
+            subs: Default::default(),
             ended: watch::channel(false).0,
         };
         Connection(Arc::new(shared))
+    }
+
+    /// How many subscriptions this connection holds now.
+    pub fn subscriptions(&self) -> usize {
+        self.0.subs.len()
     }
 
     /// A process-unique number for this connection (for logs and lookups).

@@ -20,7 +20,7 @@ use std::time::Duration;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, Sink, Stream, StreamExt};
-use jrpc_shared::handler::{BoxFuture, DynHandler, Handler};
+use jrpc_shared::handler::{BoxFuture, DynHandler, Handler, Outcome};
 use jrpc_shared::legacy::{ErrorNames, Incoming};
 use jrpc_shared::{
     Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
@@ -135,6 +135,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         methods: Arc<MethodSet>,
         limits: &Limits,
     ) -> Self {
+        conn.0.subs.set_limit(limits.max_subscriptions);
         Driver {
             ws,
             conn,
@@ -233,6 +234,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             };
             progress |= self.poll_tasks(cx);
             progress |= self.take_outbox();
+            // After the tasks: a subscribe request's response, queued as its
+            // task completes, goes out before the subscription's items.
+            progress |= self.take_subscriptions();
             if self.may_read() {
                 match Pin::new(&mut self.ws).poll_next(cx) {
                     Poll::Pending => {}
@@ -366,6 +370,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             .take(queue.room(), |text| queue.push(text))
     }
 
+    /// Moves subscription items that wait for the socket to the write queue.
+    fn take_subscriptions(&mut self) -> bool {
+        let queue = &mut self.queue;
+        self.conn.0.subs.take(queue.room(), |text| queue.push(text))
+    }
+
     fn on_message(&mut self, message: Message) {
         // Declared first: the actions may borrow from a translated frame.
         let mut translated;
@@ -421,9 +431,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 }
                 Action::Call {
                     handler,
+                    params,
+                    token,
+                    resume,
+                    batched,
+                    ..
+                } if handler.subscribes() => {
+                    self.subscribe(&**handler, params, token, resume, batched)
+                }
+                Action::Call {
+                    handler,
                     method,
                     params,
                     token,
+                    ..
                 } => self.call(&**handler, &method, params, token),
             }
         }
@@ -516,6 +537,42 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         }
     }
 
+    /// Opens a subscription. Not in a batch (its reply would go out after
+    /// the subscription's first items) and not as a notification (nobody
+    /// would learn its id); outside the server's cap on running handlers,
+    /// as its request is answered as soon as its handler decides.
+    fn subscribe(
+        &mut self,
+        handler: &dyn Handler<Connection>,
+        params: Option<Raw<'_>>,
+        token: Option<CallToken>,
+        resume: Option<Raw<'_>>,
+        batched: bool,
+    ) {
+        let Some(token) = token else {
+            tracing::debug!("ignored a subscribe notification: it would have no id");
+            return;
+        };
+        if batched {
+            let error = ErrorObject::new(
+                jrpc_shared::code::INVALID_REQUEST,
+                "Invalid Request: a subscription cannot be opened in a batch",
+            );
+            self.queue.extend(self.inbound.complete(token, Err(error)));
+            return;
+        }
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            handler.subscribe(self.conn.clone(), params, resume)
+        }));
+        match outcome {
+            Ok(Outcome::Ready(result)) => self.queue.extend(self.inbound.complete(token, result)),
+            Ok(Outcome::Pending(fut)) => self.start(Some(token), fut),
+            Err(_) => self
+                .queue
+                .extend(self.inbound.complete(token, Err(handler_panicked()))),
+        }
+    }
+
     fn start(&mut self, token: Option<CallToken>, fut: BoxFuture) {
         let (handle, registration) = AbortHandle::new_pair();
         match token {
@@ -563,6 +620,8 @@ fn settle_all(conn: &Connection) {
     // Dropping the waiters fails their calls with `ConnectionClosed`.
     drop(conn.outbound().close());
     conn.0.outbox.close();
+    // Their producers learn it; topics drop them at their next publish.
+    conn.0.subs.end_all();
 }
 
 fn ending_is_normal(ending: &Ending) -> bool {

@@ -46,6 +46,7 @@ mod outbox;
 mod server;
 mod signal;
 mod slots;
+pub mod subscription;
 mod write_queue;
 
 pub use batch::{Batch, BatchAnswers};
@@ -62,3 +63,7 @@ pub use origin::OriginPolicy;
 pub use serde_json::value::RawValue;
 pub use server::{Server, ServerBuilder, ServerHandle};
 pub use signal::shutdown_signal;
+pub use subscription::{
+    Overflow, PendingSubscription, Resume, Retention, SubscriptionClosed, SubscriptionOptions,
+    SubscriptionSink, Topic,
+};

@@ -66,6 +66,31 @@ impl MethodSet {
         self.register(name, Box::new(SyncFn::new(f)))
     }
 
+    /// Registers a subscription: `subscribe` is the method that opens one
+    /// (its handler gets the connection, the decoded params and a
+    /// [`PendingSubscription`](crate::PendingSubscription) to accept or
+    /// reject), items go out as notifications of `notification`, and
+    /// `unsubscribe` (params `[id]`) ends one. See [`crate::subscription`].
+    ///
+    /// # Panics
+    /// As [`MethodSet::method`], for `subscribe` and `unsubscribe`.
+    pub fn subscription<F, Fut, P>(
+        &mut self,
+        subscribe: &str,
+        notification: &str,
+        unsubscribe: &str,
+        f: F,
+    ) -> &mut Self
+    where
+        F: Fn(Connection, P, crate::PendingSubscription) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+        P: DeserializeOwned + Send + 'static,
+    {
+        let handler = crate::subscription::SubscribeFn::new(f, notification);
+        self.register(subscribe, Box::new(handler));
+        self.register(unsubscribe, Box::new(crate::subscription::Unsubscribe))
+    }
+
     /// Registers an already-boxed handler, reporting a bad name instead of panicking.
     pub fn try_register(
         &mut self,
@@ -131,6 +156,23 @@ macro_rules! builder_methods {
             E: Into<jrpc_shared::ErrorObject> + 'static,
         {
             self.methods.sync_method(name, f);
+            self
+        }
+
+        #[doc = concat!("Registers a subscription ", $role, "; see [`MethodSet::subscription`](crate::MethodSet::subscription).")]
+        pub fn subscription<F, Fut, P>(
+            mut self,
+            subscribe: &str,
+            notification: &str,
+            unsubscribe: &str,
+            f: F,
+        ) -> Self
+        where
+            F: Fn(crate::Connection, P, crate::PendingSubscription) -> Fut + Send + Sync + 'static,
+            Fut: std::future::Future<Output = ()> + Send + 'static,
+            P: serde::de::DeserializeOwned + Send + 'static,
+        {
+            self.methods.subscription(subscribe, notification, unsubscribe, f);
             self
         }
 

@@ -56,6 +56,22 @@ pub trait Handler<Ctx>: Send + Sync + 'static {
             Outcome::Pending(fut) => Answer::Later(fut),
         }
     }
+
+    /// Whether this handler opens a subscription (see
+    /// [`crate::subscription`]): the driver then calls
+    /// [`Handler::subscribe`] with the request's `resume` member, and
+    /// refuses the request in a batch, whose reply would come after the
+    /// subscription's first items.
+    fn subscribes(&self) -> bool {
+        false
+    }
+
+    /// Starts a subscription, as [`Handler::call`] with the request's
+    /// `resume` member. The default ignores it.
+    fn subscribe(&self, ctx: Ctx, params: Option<Raw<'_>>, resume: Option<Raw<'_>>) -> Outcome {
+        let _ = resume;
+        self.call(ctx, params)
+    }
 }
 
 /// A boxed handler, as stored in a method table.

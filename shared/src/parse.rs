@@ -25,6 +25,9 @@ pub enum Item<'a> {
         params: Option<Raw<'a>>,
         /// The id; `None` only when the member is absent.
         id: Option<Id>,
+        /// The `resume` member a subscribe request may carry (see
+        /// [`crate::subscription`]), as raw JSON; any other request ignores it.
+        resume: Option<Raw<'a>>,
     },
     /// A response to a call this side made.
     Response {
@@ -65,6 +68,9 @@ struct Members<'a> {
     id: Option<&'a str>,
     result: Option<&'a str>,
     error: Option<&'a str>,
+    /// A subscription's `resume` (not a JSON-RPC member: a repeat is no
+    /// error, the last one counts).
+    resume: Option<&'a str>,
     /// One of the members above appeared twice: the message is invalid.
     duplicate: bool,
 }
@@ -176,6 +182,7 @@ fn any_members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json:
     for_each_member(c, open, |key, value| match m.slot(key) {
         Some(slot) if slot.is_some() => m.duplicate = true,
         Some(slot) => *slot = Some(value),
+        None if key.eq_str("resume") => m.resume = Some(value),
         None => {}
     })?;
     Ok(m)
@@ -276,7 +283,13 @@ fn classify(m: Members<'_>) -> Item<'_> {
     if params.is_some_and(|p| !p.is_structured()) {
         return invalid(reply_id());
     }
-    Item::Call { method, params, id }
+    let resume = m.resume.map(Raw::scanned);
+    Item::Call {
+        method,
+        params,
+        id,
+        resume,
+    }
 }
 
 /// Responses are read leniently: whatever lets a waiting call settle is accepted,

@@ -78,6 +78,12 @@ pub enum Action<'a, 'm, H> {
         params: Option<Raw<'a>>,
         /// `Some` for a request.
         token: Option<CallToken>,
+        /// The request's `resume` member, for a subscription (see
+        /// [`crate::subscription`]).
+        resume: Option<Raw<'a>>,
+        /// The request came in a batch (whose reply goes out only when
+        /// all of it is answered).
+        batched: bool,
     },
     /// Send this text to the peer now.
     Reply(String),
@@ -289,7 +295,9 @@ impl Inbound {
                     id.get()
                 ),
             },
-            Item::Call { method, params, id } if method == CANCEL_METHOD => {
+            Item::Call {
+                method, params, id, ..
+            } if method == CANCEL_METHOD => {
                 self.cancel(params, actions);
                 if let Some(id) = id {
                     push_response(out, &id, &Ok(RawBuf::null()));
@@ -300,7 +308,12 @@ impl Inbound {
                     push_error(out, &id, error);
                 }
             }
-            Item::Call { method, params, id } => {
+            Item::Call {
+                method,
+                params,
+                id,
+                resume,
+            } => {
                 let Some(handler) = methods.get(&method) else {
                     if let Some(id) = id {
                         push_error(out, &id, &ErrorObject::method_not_found());
@@ -320,6 +333,8 @@ impl Inbound {
                     method,
                     params,
                     token,
+                    resume,
+                    batched: batch.is_some(),
                 });
             }
         }

@@ -40,7 +40,9 @@ pub fn outgoing(text: &str, names: &ErrorNames, mut emit: impl FnMut(String)) {
 fn emit_item(item: Item<'_>, names: &ErrorNames, emit: &mut impl FnMut(String)) {
     match item {
         Item::Call { method, .. } if method == CANCEL_METHOD => {}
-        Item::Call { method, params, id } => {
+        Item::Call {
+            method, params, id, ..
+        } => {
             #[cfg(feature = "mixed-params")]
             let mixed = params.and_then(|p| super::split_mixed(p.get()));
             // Named params are kwargs as they are.

@@ -91,6 +91,12 @@ impl<T> Queue<T> {
         Offered::Queued
     }
 
+    /// Buffers item `seq` even when the buffer is full: for the items a
+    /// resuming client catches up on, which the history's retention bounds.
+    pub fn push_over(&mut self, seq: u64, item: T) {
+        self.items.push_back((seq, item));
+    }
+
     /// The next thing to write: a gap first if items were dropped.
     pub fn take(&mut self) -> Option<Next<T>> {
         let (seq, _) = self.items.front()?;

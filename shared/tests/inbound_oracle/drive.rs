@@ -37,6 +37,7 @@ pub(super) fn step(
                 method,
                 params,
                 token,
+                ..
             } => {
                 assert_eq!(
                     METHODS.get(*handler),
