@@ -174,6 +174,8 @@ impl Engine {
                 }
                 // A browser method cannot be stopped: its answer is simply not sent.
                 Action::Abort(_) => {}
+                // The package opens no subscription yet, so none is routed.
+                Action::Subscription { .. } => {}
             }
         }
     }

@@ -71,7 +71,7 @@ impl Batch {
             .batch(&self.draft, |_| {
                 let (tx, rx) = oneshot::channel();
                 receivers.push(rx);
-                tx
+                crate::connection::Waiter::from(tx)
             })
             .map_err(|_| CallError::ConnectionClosed)?;
         let Some((ids, text)) = sent else {

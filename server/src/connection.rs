@@ -25,8 +25,22 @@ use crate::outbox::Outbox;
 use crate::batch::Batch;
 use crate::call::{CancelGuard, await_answer, deadline_after};
 
-/// What waits for the answer to one outgoing call.
-pub(crate) type Waiter = oneshot::Sender<Result<RawBuf, ErrorObject>>;
+/// What waits for the answer to one outgoing call; for a subscribe request
+/// also the subscription it opens (its key, and where it resumes from), which
+/// the driver binds to the answer before it reads another frame.
+pub(crate) struct Waiter {
+    pub(crate) tx: oneshot::Sender<Result<RawBuf, ErrorObject>>,
+    pub(crate) subscribing: Option<(u64, Option<jrpc_shared::subscription::Resume>)>,
+}
+
+impl From<oneshot::Sender<Result<RawBuf, ErrorObject>>> for Waiter {
+    fn from(tx: oneshot::Sender<Result<RawBuf, ErrorObject>>) -> Self {
+        Waiter {
+            tx,
+            subscribing: None,
+        }
+    }
+}
 
 /// Why the driver should close the connection (stored in [`Control`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +86,8 @@ pub(crate) struct Shared {
     pub(crate) request_timeout: Duration,
     /// The subscriptions this connection holds (on a server).
     pub(crate) subs: crate::subscription::Subscriptions,
+    /// The subscriptions this side made (as a client): where their items go.
+    pub(crate) inboxes: crate::subscription::Inboxes,
     /// Set by the driver when it has finished, close handshake included.
     pub(crate) ended: watch::Sender<bool>,
 }
@@ -101,6 +117,7 @@ impl Connection {
             control: Control::default(),
             request_timeout,
             subs: Default::default(),
+            inboxes: Default::default(),
             ended: watch::channel(false).0,
         };
         Connection(Arc::new(shared))
@@ -221,7 +238,7 @@ impl Connection {
         let (tx, rx) = oneshot::channel();
         let (id, text) = self
             .outbound()
-            .request(method, params, tx)
+            .request(method, params, Waiter::from(tx))
             .map_err(|_| CallError::ConnectionClosed)?;
         let guard = CancelGuard::new(self, id);
         self.send_text(text).await?;

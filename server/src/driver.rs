@@ -421,9 +421,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 Action::Reply(text) => self.queue.push(text),
                 Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
                     // The caller may have stopped waiting; that is fine.
-                    Some(waiter) => drop(waiter.send(outcome.map(|r| r.to_buf()))),
+                    Some(waiter) => {
+                        if let (Some((key, from)), Ok(result)) = (&waiter.subscribing, &outcome) {
+                            // Before the next frame, which may hold its first item.
+                            let book = self.inbound.subscriptions();
+                            match from {
+                                Some(from) => book.bind_resumed(*key, result.get(), from),
+                                None => book.bind(*key, result.get()),
+                            }
+                        }
+                        drop(waiter.tx.send(outcome.map(|r| r.to_buf())))
+                    }
                     None => tracing::debug!(id, "ignored a late, unknown or duplicate response"),
                 },
+                Action::Subscription { key, delivered } => {
+                    if !self.conn.0.inboxes.deliver(key, delivered) {
+                        // Dropped by the app: stop routing to it.
+                        self.inbound.subscriptions().close(key);
+                    }
+                }
                 Action::Abort(token) => {
                     if let Some(handle) = self.aborts.remove(&token) {
                         handle.abort();
@@ -622,6 +638,8 @@ fn settle_all(conn: &Connection) {
     conn.0.outbox.close();
     // Their producers learn it; topics drop them at their next publish.
     conn.0.subs.end_all();
+    // This side's subscriptions end too.
+    conn.0.inboxes.end_all();
 }
 
 fn ending_is_normal(ending: &Ending) -> bool {

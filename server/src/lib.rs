@@ -64,6 +64,6 @@ pub use serde_json::value::RawValue;
 pub use server::{Server, ServerBuilder, ServerHandle};
 pub use signal::shutdown_signal;
 pub use subscription::{
-    Overflow, PendingSubscription, Resume, Retention, SubscriptionClosed, SubscriptionOptions,
-    SubscriptionSink, Topic,
+    Overflow, PendingSubscription, Resume, Retention, Subscription, SubscriptionClosed,
+    SubscriptionError, SubscriptionOptions, SubscriptionSink, Topic,
 };

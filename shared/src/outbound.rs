@@ -66,6 +66,33 @@ impl<W> Outbound<W> {
         Ok((id, text))
     }
 
+    /// Registers a subscribe request (see [`crate::subscription`]): as
+    /// [`Outbound::request`], with the `resume` member (`"resume":{..}`,
+    /// from [`crate::subscription::resume_member`]) when there is one.
+    ///
+    /// ```
+    /// let mut out = jrpc_shared::Outbound::new();
+    /// let resume = jrpc_shared::subscription::resume_member(r#""e""#, 4);
+    /// let (id, text) = out.subscribe("t.subscribe", None, Some(&resume), ()).unwrap();
+    /// assert_eq!(text, format!(r#"{{"jsonrpc":"2.0","method":"t.subscribe","id":{id},"resume":{{"epoch":"e","seq":4}}}}"#));
+    /// ```
+    pub fn subscribe(
+        &mut self,
+        method: &str,
+        params: Option<Raw<'_>>,
+        resume: Option<&str>,
+        waiter: W,
+    ) -> Result<(u64, String), Closed<W>> {
+        let (id, mut text) = self.request(method, params, waiter)?;
+        if let Some(member) = resume {
+            text.pop();
+            text.push(',');
+            text.push_str(member);
+            text.push('}');
+        }
+        Ok((id, text))
+    }
+
     /// Registers a request whose text the driver writes itself (from a
     /// [`call_template`](crate::call_template)) and returns its id.
     ///

@@ -424,7 +424,9 @@ fn replies_and_settled(inbound: &mut Inbound, text: &str) -> (Vec<String>, Vec<(
         match action {
             Action::Reply(text) => replies.push(text),
             Action::Settle { id, outcome } => settled.push((id, outcome.unwrap_err().code)),
-            Action::Call { .. } | Action::Abort(_) => panic!("an over-sized frame ran something"),
+            Action::Call { .. } | Action::Abort(_) | Action::Subscription { .. } => {
+                panic!("an over-sized frame ran something")
+            }
         }
     }
     (replies, settled)

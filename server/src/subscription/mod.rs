@@ -40,6 +40,7 @@ mod pending;
 mod register;
 mod sink;
 mod state;
+mod subscribing;
 mod topic;
 
 use std::sync::LazyLock;
@@ -50,6 +51,8 @@ pub use pending::PendingSubscription;
 pub(crate) use register::{SubscribeFn, Unsubscribe};
 pub use sink::{SubscriptionClosed, SubscriptionSink};
 pub(crate) use state::Subscriptions;
+pub(crate) use subscribing::Inboxes;
+pub use subscribing::{Subscription, SubscriptionError};
 pub use topic::Topic;
 
 /// The buffer of one subscription: how many items may wait for the socket,

@@ -97,6 +97,14 @@ pub enum Action<'a, 'm, H> {
     },
     /// The peer cancelled this request: drop its handler (its reply is already written).
     Abort(CallToken),
+    /// A message of one of this side's subscriptions (see
+    /// [`Inbound::subscriptions`]): hand it to the subscription `key`.
+    Subscription {
+        /// The subscription's key in the book.
+        key: u64,
+        /// What it gets.
+        delivered: crate::subscription::Delivered<'a>,
+    },
 }
 
 struct InFlight {
@@ -126,6 +134,9 @@ pub struct Inbound {
     max_batch_len: usize,
     max_message_size: usize,
     refusal: Option<ErrorObject>,
+    /// This side's own subscriptions, whose messages arrive as notifications.
+    #[cfg(feature = "subscribe")]
+    book: crate::subscription::Book,
 }
 
 /// Default for [`Inbound::with_max_batch_len`].
@@ -147,6 +158,8 @@ impl Inbound {
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             refusal: None,
+            #[cfg(feature = "subscribe")]
+            book: Default::default(),
         }
     }
 
@@ -155,6 +168,15 @@ impl Inbound {
     pub fn with_max_message_size(mut self, max: usize) -> Self {
         self.max_message_size = max;
         self
+    }
+
+    /// This side's subscriptions: open one before sending its subscribe
+    /// request, bind it to the server's id when the answer comes; its
+    /// messages then come out of [`Inbound::receive`] as
+    /// [`Action::Subscription`] instead of notifications.
+    #[cfg(feature = "subscribe")]
+    pub fn subscriptions(&mut self) -> &mut crate::subscription::Book {
+        &mut self.book
     }
 
     /// The largest frame read.
@@ -314,6 +336,15 @@ impl Inbound {
                 id,
                 resume,
             } => {
+                #[cfg(feature = "subscribe")]
+                if id.is_none() && self.book.is_listening() {
+                    let mut deliver = |key, delivered| {
+                        actions.push(Action::Subscription { key, delivered });
+                    };
+                    if params.is_some_and(|p| self.book.read(p, &mut deliver)) {
+                        return;
+                    }
+                }
                 let Some(handler) = methods.get(&method) else {
                     if let Some(id) = id {
                         push_error(out, &id, &ErrorObject::method_not_found());
@@ -447,6 +478,7 @@ mod tests {
                     Action::Reply(text) => text,
                     Action::Abort(token) => format!("abort {}", token.0),
                     Action::Settle { id, .. } => format!("settle {id}"),
+                    Action::Subscription { key, .. } => format!("subscription {key}"),
                 })
                 .collect::<Vec<_>>()
         };

@@ -26,10 +26,12 @@
 //! Everything here is text and numbers, no IO and no clock; the drivers do
 //! the rest.
 
+mod book;
 mod history;
 mod queue;
 mod wire;
 
+pub use book::{Book, Delivered};
 pub use history::{CatchUp, History, Retention};
 pub use queue::{Next, Offered, Overflow, Queue};
 pub use wire::{Event, Head, Resume, read_event, resume_member};

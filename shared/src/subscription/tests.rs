@@ -167,3 +167,69 @@ fn a_queue_is_bounded_under_every_policy() {
     );
     assert!(drop.is_empty());
 }
+
+#[test]
+fn the_book_routes_by_id_and_reports_skips_epoch_changes_and_repeats() {
+    let mut book = Book::default();
+    let a = book.open();
+    let b = book.open();
+    book.bind(a, r#""a""#);
+    book.bind(b, "7");
+    let mut got: Vec<(u64, String)> = Vec::new();
+    let mut read = |book: &mut Book, params: &str| {
+        book.read(Raw::new(params).unwrap(), |key, d| {
+            got.push((key, alloc::format!("{d:?}")))
+        })
+    };
+    assert!(read(
+        &mut book,
+        r#"{"subscription":"a","seq":1,"epoch":"e","result":1}"#
+    ));
+    assert!(read(&mut book, r#"{"subscription":7,"result":"x"}"#));
+    // A repeat (an overlapping resume) is dropped; a skip is a gap.
+    assert!(read(
+        &mut book,
+        r#"{"subscription":"a","seq":1,"epoch":"e","result":1}"#
+    ));
+    assert!(read(
+        &mut book,
+        r#"{"subscription":"a","seq":3,"epoch":"e","result":3}"#
+    ));
+    // Another epoch: a gap of unknown size.
+    assert!(read(
+        &mut book,
+        r#"{"subscription":"a","seq":1,"epoch":"f","result":9}"#
+    ));
+    // Not ours: not read.
+    assert!(!read(&mut book, r#"{"subscription":"zz","result":1}"#));
+    assert!(!read(&mut book, r#"{"x":1}"#));
+    // The end closes it; its id routes nothing after.
+    assert!(read(&mut book, r#"{"subscription":"a","error":null}"#));
+    assert!(!read(
+        &mut book,
+        r#"{"subscription":"a","seq":2,"epoch":"f","result":2}"#
+    ));
+    let got: Vec<String> = got
+        .into_iter()
+        .map(|(k, d)| alloc::format!("{k}:{d}"))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"1:Item(1, Some((1, "e")))"#,
+            r#"2:Item("x", None)"#,
+            "1:Gap(Some(1))",
+            r#"1:Item(3, Some((3, "e")))"#,
+            "1:Gap(None)",
+            r#"1:Item(9, Some((1, "f")))"#,
+            "1:End(Ok(()))",
+        ]
+    );
+    // After a disconnect the ids mean nothing; the positions stay.
+    book.disconnected();
+    assert!(!book.is_listening());
+    assert!(
+        book.resume_member(b).is_none(),
+        "no position from a plain server"
+    );
+}

@@ -74,7 +74,9 @@ pub fn exchange(methods: &Methods<DynHandler<()>>, text: &str) -> Vec<String> {
                     sent.extend(inbound.complete(token, result));
                 }
             }
-            Action::Settle { .. } | Action::Abort(_) => panic!("unexpected action"),
+            Action::Settle { .. } | Action::Abort(_) | Action::Subscription { .. } => {
+                panic!("unexpected action")
+            }
         }
     }
     sent

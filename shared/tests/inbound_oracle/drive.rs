@@ -48,6 +48,8 @@ pub(super) fn step(
             }
             Action::Settle { id, outcome } => settles.push((id, outcome)),
             Action::Abort(token) => aborts.push(token),
+            // Nothing is subscribed here, so nothing is routed.
+            Action::Subscription { key, .. } => panic!("routed to subscription {key}"),
             Action::Reply(reply) => {
                 sent += reply.len();
                 replies.push(read_sent(&reply));

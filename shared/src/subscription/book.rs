@@ -1,0 +1,189 @@
+//! The subscribing side's book of its subscriptions: which notifications
+//! are theirs, where each stream stands (epoch and last sequence number),
+//! the gaps it has seen, and the `resume` member for resubscribing.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+
+use super::wire::{Event, read_event, resume_member};
+use crate::table::{PeerTable, Table};
+use crate::{ErrorObject, Raw};
+
+/// What one subscription gets, in order.
+#[derive(Debug, PartialEq)]
+pub enum Delivered<'a> {
+    /// An item (JSON text), with its number and its stream's epoch (the
+    /// text of a JSON string) when the server is jrpc's.
+    Item(Raw<'a>, Option<(u64, Raw<'a>)>),
+    /// Items lost before the next one: how many, or `None` when unknown
+    /// (the server's history for the stream is gone, e.g. it restarted).
+    Gap(Option<u64>),
+    /// The stream ended: completed, or failed with the server's error.
+    End(Result<(), ErrorObject>),
+}
+
+#[derive(Default)]
+struct Entry {
+    /// The server's id for it on the current connection (JSON text).
+    id: Option<Box<str>>,
+    /// The stream's epoch (JSON text of a string) and the last number got.
+    epoch: Option<Box<str>>,
+    seq: Option<u64>,
+}
+
+/// This side's subscriptions, each under a local key that outlives
+/// reconnects (the server's ids do not).
+///
+/// ```
+/// use jrpc_shared::Raw;
+/// use jrpc_shared::subscription::{Book, Delivered};
+/// let mut book = Book::default();
+/// let key = book.open();
+/// book.bind(key, r#""s1""#);
+/// let mut got = Vec::new();
+/// let params = Raw::new(r#"{"subscription":"s1","seq":1,"epoch":"e","result":10}"#).unwrap();
+/// assert!(book.read(params, |k, d| got.push((k, format!("{d:?}")))));
+/// let params = Raw::new(r#"{"subscription":"s1","seq":4,"epoch":"e","result":40}"#).unwrap();
+/// book.read(params, |k, d| got.push((k, format!("{d:?}"))));
+/// assert_eq!(got[1].1, "Gap(Some(2))");
+/// assert_eq!(got[2].1, r#"Item(40, Some((4, "e")))"#);
+/// assert_eq!(book.resume_member(key).as_deref(), Some(r#""resume":{"epoch":"e","seq":4}"#));
+/// ```
+#[derive(Default)]
+pub struct Book {
+    entries: Table<u64, Entry>,
+    /// Keyed by the server's ids: a table for keys the peer chooses.
+    by_id: PeerTable<Box<str>, u64>,
+    next_key: u64,
+}
+
+impl Book {
+    /// A new subscription (before its subscribe request is sent): its key.
+    pub fn open(&mut self) -> u64 {
+        self.next_key += 1;
+        self.entries.insert(self.next_key, Entry::default());
+        self.next_key
+    }
+
+    /// The server answered subscription `key`'s subscribe request with `id`
+    /// (JSON text): its messages are routed to it from now on. A key not
+    /// [`Book::open`]ed here is added (a driver may number subscriptions
+    /// itself).
+    pub fn bind(&mut self, key: u64, id: &str) {
+        if self.entries.get(&key).is_none() {
+            self.entries.insert(key, Entry::default());
+        }
+        let Some(entry) = self.entries.get_mut(&key) else {
+            return;
+        };
+        let id: Box<str> = id.into();
+        if let Some(old) = entry.id.replace(id.clone()) {
+            self.by_id.remove(&old);
+        }
+        self.by_id.insert(id, key);
+    }
+
+    /// As [`Book::bind`], for a subscription that resumes from `from`: an
+    /// item of another epoch then counts as a gap of unknown size, and one
+    /// after a skip as a gap of that size.
+    pub fn bind_resumed(&mut self, key: u64, id: &str, from: &super::Resume) {
+        self.bind(key, id);
+        if let Some(entry) = self.entries.get_mut(&key) {
+            let mut epoch = String::with_capacity(from.epoch.len() + 2);
+            crate::wire::push_str_literal(&mut epoch, &from.epoch);
+            entry.epoch = Some(epoch.into());
+            entry.seq = Some(from.seq);
+        }
+    }
+
+    /// The server's id for subscription `key` on this connection.
+    pub fn id(&self, key: u64) -> Option<&str> {
+        self.entries.get(&key)?.id.as_deref()
+    }
+
+    /// The `resume` member to resubscribe `key` with, once it has had an
+    /// item of a jrpc server (see [`resume_member`]).
+    pub fn resume_member(&self, key: u64) -> Option<String> {
+        let entry = self.entries.get(&key)?;
+        Some(resume_member(entry.epoch.as_deref()?, entry.seq?))
+    }
+
+    /// Forgets subscription `key` (unsubscribed, or dropped by the app).
+    pub fn close(&mut self, key: u64) {
+        if let Some(entry) = self.entries.remove(&key) {
+            if let Some(id) = entry.id {
+                self.by_id.remove(&id);
+            }
+        }
+    }
+
+    /// The connection is gone: the server's ids mean nothing any more; the
+    /// positions stay, to resume from.
+    pub fn disconnected(&mut self) {
+        for (_, key) in self.by_id.drain() {
+            if let Some(entry) = self.entries.get_mut(&key) {
+                entry.id = None;
+            }
+        }
+    }
+
+    /// Whether any subscription is bound (so notifications need a look).
+    pub fn is_listening(&self) -> bool {
+        !self.by_id.is_empty()
+    }
+
+    /// Reads a notification's params: if they are a message of one of the
+    /// subscriptions here, hands what it means to `deliver` (a gap before
+    /// an item when numbers were skipped or the epoch changed; nothing for
+    /// an item already got) and returns true. An end closes the
+    /// subscription.
+    pub fn read<'a>(
+        &mut self,
+        params: Raw<'a>,
+        mut deliver: impl FnMut(u64, Delivered<'a>),
+    ) -> bool {
+        let Some((id, event)) = read_event(params) else {
+            return false;
+        };
+        let Some(&key) = self.by_id.get(id.get()) else {
+            return false;
+        };
+        let Some(entry) = self.entries.get_mut(&key) else {
+            return false;
+        };
+        match event {
+            Event::Item { result, seq, epoch } => {
+                let position = seq.zip(epoch);
+                if let Some((seq, epoch)) = position {
+                    match (&entry.epoch, entry.seq) {
+                        (Some(known), Some(last)) if **known == *epoch.get() => {
+                            if seq <= last {
+                                // Already got (a resume that overlapped).
+                                return true;
+                            }
+                            if seq > last + 1 {
+                                deliver(key, Delivered::Gap(Some(seq - last - 1)));
+                            }
+                        }
+                        // Another run of the numbering: what came between is unknown.
+                        (Some(_), Some(_)) => deliver(key, Delivered::Gap(None)),
+                        _ => {}
+                    }
+                    entry.epoch = Some(epoch.get().into());
+                    entry.seq = Some(seq);
+                }
+                deliver(key, Delivered::Item(result, position));
+            }
+            Event::Gap { missed, seq, epoch } => {
+                entry.epoch = Some(epoch.get().into());
+                entry.seq = Some(seq.saturating_sub(1));
+                deliver(key, Delivered::Gap(missed));
+            }
+            Event::End(outcome) => {
+                self.close(key);
+                deliver(key, Delivered::End(outcome));
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,263 @@
+//! The native client's side of subscriptions, against a jrpc server over real
+//! sockets: the stream of items and its end, unsubscribing (explicitly and
+//! by dropping), resuming on a new connection, gaps, a reader that falls
+//! behind, and a connection that closes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{start, stop, within};
+use futures_util::StreamExt;
+use jrpc_server::{
+    Client, Connection, ErrorObject, PendingSubscription, Resume, Retention, Server,
+    SubscriptionError, SubscriptionOptions, Topic,
+};
+use serde_json::{Value, json};
+
+fn server(board: &Topic) -> jrpc_server::ServerBuilder {
+    let topic = board.clone();
+    Server::builder()
+        .subscription(
+            "count.subscribe",
+            "count",
+            "count.unsubscribe",
+            |_c: Connection, (n,): (u64,), pending: PendingSubscription| async move {
+                let Ok(sink) = pending.accept().await else {
+                    return;
+                };
+                for i in 0..n {
+                    let _ = sink.send(&i).await;
+                }
+                if n == 2 {
+                    sink.end(Err(ErrorObject::new(7, "two is too few")));
+                }
+            },
+        )
+        .subscription(
+            "board.subscribe",
+            "board",
+            "board.unsubscribe",
+            move |_c: Connection, (): (), pending: PendingSubscription| {
+                let topic = topic.clone();
+                async move {
+                    let _ = topic
+                        .subscribe(pending, SubscriptionOptions::default())
+                        .await;
+                }
+            },
+        )
+}
+
+async fn next<T>(sub: &mut jrpc_server::Subscription<T>) -> Option<Result<T, SubscriptionError>>
+where
+    T: serde::de::DeserializeOwned,
+{
+    within("the next subscription message", sub.next()).await
+}
+
+/// Publishes until the topic has `n` subscribers no more (the server has
+/// seen an unsubscribe or a close).
+async fn until_subscribers(topic: &Topic, n: usize) {
+    within("the topic's subscribers to change", async {
+        while topic.subscribers() != n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stream_of_items_then_its_end_or_its_error() {
+    let board = Topic::new("board");
+    let server = start(server(&board)).await;
+    let client = Client::connect(&server.url()).await.unwrap();
+    let mut count = client
+        .subscribe::<u64, _>("count.subscribe", &(3,), "count.unsubscribe")
+        .await
+        .unwrap();
+    assert!(count.id().starts_with('"'), "{}", count.id());
+    for i in 0..3 {
+        assert_eq!(next(&mut count).await.unwrap().unwrap(), i);
+    }
+    assert_eq!(count.position().map(|p| p.seq), Some(3));
+    assert!(next(&mut count).await.is_none(), "a completed stream ends");
+
+    let mut failing = client
+        .subscribe::<u64, _>("count.subscribe", &(2,), "count.unsubscribe")
+        .await
+        .unwrap();
+    assert_eq!(next(&mut failing).await.unwrap().unwrap(), 0);
+    assert_eq!(next(&mut failing).await.unwrap().unwrap(), 1);
+    let Some(Err(SubscriptionError::Ended(error))) = next(&mut failing).await else {
+        panic!("the stream ends with the server's error");
+    };
+    assert_eq!((error.code, error.message.as_ref()), (7, "two is too few"));
+    assert!(next(&mut failing).await.is_none());
+
+    // A bad item type is reported and the stream goes on.
+    let mut wrong = client
+        .subscribe::<String, _>("count.subscribe", &(1,), "count.unsubscribe")
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut wrong).await,
+        Some(Err(SubscriptionError::Decode(_)))
+    ));
+    assert!(next(&mut wrong).await.is_none());
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn unsubscribing_explicitly_or_by_dropping() {
+    let board = Topic::new("board");
+    let server = start(server(&board)).await;
+    let client = Client::connect(&server.url()).await.unwrap();
+    let mut sub = client
+        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
+        .await
+        .unwrap();
+    board.publish(&json!({"a": 1})).await.unwrap();
+    assert_eq!(next(&mut sub).await.unwrap().unwrap(), json!({"a": 1}));
+    assert!(within("unsubscribing", sub.unsubscribe()).await.unwrap());
+    until_subscribers(&board, 0).await;
+
+    let dropped = client
+        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
+        .await
+        .unwrap();
+    until_subscribers(&board, 1).await;
+    drop(dropped);
+    until_subscribers(&board, 0).await;
+    // The connection is fine after both.
+    let again = client
+        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
+        .await;
+    assert!(again.is_ok());
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn resuming_on_a_new_connection_gets_what_was_missed_or_a_gap() {
+    let board = Topic::with_retention(
+        "board",
+        Retention {
+            max_items: 2,
+            max_age_ms: 60_000,
+        },
+    );
+    let server = start(server(&board)).await;
+    let first = Client::connect(&server.url()).await.unwrap();
+    let mut sub = first
+        .subscribe::<String, _>("board.subscribe", &(), "board.unsubscribe")
+        .await
+        .unwrap();
+    board.publish(&"a").await.unwrap();
+    assert_eq!(next(&mut sub).await.unwrap().unwrap(), "a");
+    let position: Resume = sub
+        .position()
+        .cloned()
+        .expect("a jrpc server numbers items");
+    drop(first);
+    board.publish(&"b").await.unwrap();
+
+    // One missed, still held: it comes first, then live items.
+    let second = Client::connect(&server.url()).await.unwrap();
+    let mut resumed = second
+        .resubscribe::<String, _>("board.subscribe", &(), "board.unsubscribe", &position)
+        .await
+        .unwrap();
+    assert_eq!(next(&mut resumed).await.unwrap().unwrap(), "b");
+    board.publish(&"c").await.unwrap();
+    assert_eq!(next(&mut resumed).await.unwrap().unwrap(), "c");
+
+    // From the first position again: "a" (1) is gone (2 held: b, c).
+    let third = Client::connect(&server.url()).await.unwrap();
+    let mut late = third
+        .resubscribe::<String, _>("board.subscribe", &(), "board.unsubscribe", &position)
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        seen.push(next(&mut late).await.unwrap().unwrap());
+    }
+    assert_eq!(seen, ["b", "c"], "nothing lost since item 1: no gap");
+    let zero = Resume {
+        epoch: position.epoch.clone(),
+        seq: 0,
+    };
+    let mut later = third
+        .resubscribe::<String, _>("board.subscribe", &(), "board.unsubscribe", &zero)
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut later).await.unwrap(),
+        Err(SubscriptionError::Gap { missed: Some(1) })
+    );
+    assert_eq!(next(&mut later).await.unwrap().unwrap(), "b");
+
+    // Another epoch, as after a server restart: a gap of unknown size.
+    let stale = Resume {
+        epoch: "another-run".into(),
+        seq: 9,
+    };
+    let mut other = third
+        .resubscribe::<String, _>("board.subscribe", &(), "board.unsubscribe", &stale)
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut other).await.unwrap(),
+        Err(SubscriptionError::Gap { missed: None })
+    );
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn a_reader_that_falls_behind_gets_a_gap_and_the_newest_items() {
+    let board = Topic::new("board");
+    let server = start(server(&board)).await;
+    let client = Client::connect(&server.url()).await.unwrap();
+    let mut sub = client
+        .subscribe::<u64, _>("board.subscribe", &(), "board.unsubscribe")
+        .await
+        .unwrap();
+    // More than the client keeps for a reader (1,024), without reading.
+    for n in 1..=1500u64 {
+        board.publish(&n).await.unwrap();
+    }
+    let mut missed = 0;
+    let mut last = 0;
+    while last < 1500 {
+        match next(&mut sub).await.unwrap() {
+            Ok(n) => {
+                assert!(n > last, "in order: {n} after {last}");
+                last = n;
+            }
+            Err(SubscriptionError::Gap { missed: Some(k) }) => missed += k,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(
+        missed > 0,
+        "the reader fell behind, so some items were dropped"
+    );
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn a_closed_connection_ends_the_stream() {
+    let board = Topic::new("board");
+    let server = start(server(&board)).await;
+    let client = Client::connect(&server.url()).await.unwrap();
+    let mut sub = client
+        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
+        .await
+        .unwrap();
+    stop(&server).await;
+    assert_eq!(
+        next(&mut sub).await.unwrap(),
+        Err(SubscriptionError::ConnectionClosed)
+    );
+    assert!(next(&mut sub).await.is_none());
+}
