@@ -253,7 +253,7 @@ fn timed_out_after(timeout: Duration) -> String {
 }
 
 /// Parses `--timeout`: a positive, finite number of seconds.
-fn parse_timeout(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_timeout(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .trim()
         .parse()

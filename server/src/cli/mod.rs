@@ -2,7 +2,8 @@
 //!
 //! The binary (`src/bin/jrpc.rs`) only parses [`Cli`] and calls [`run`]; the
 //! logic lives here so it can be tested. Each subcommand has its own module:
-//! [`call`] sends one request or notification and prints the answer.
+//! [`call`] sends one request or notification and prints the answer,
+//! [`subscribe`] follows a subscription, [`mod@bench`] measures a server.
 //!
 //! A failed command returns a [`Failure`], whose [`Failure::exit_code`] follows
 //! the table in `jrpc --help`.
@@ -12,6 +13,7 @@ pub mod bench;
 pub mod call;
 pub mod lists;
 pub mod output;
+pub mod subscribe;
 
 use std::fmt;
 use std::process::ExitCode;
@@ -122,6 +124,8 @@ impl Cli {
 pub enum Command {
     /// Call a method and print its result as JSON.
     Call(call::CallArgs),
+    /// Follow a subscription: print its items as JSON lines.
+    Subscribe(subscribe::SubscribeArgs),
     /// Measure calls per second and latency against a server (like wrk).
     Bench(bench::BenchArgs),
 }
@@ -131,6 +135,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let url = cli.url();
     match cli.command {
         Command::Call(args) => call::run(&url, &args, &mut std::io::stdout().lock()).await,
+        Command::Subscribe(args) => {
+            subscribe::run(&url, &args, &mut std::io::stdout(), &mut std::io::stderr()).await
+        }
         Command::Bench(args) => bench::run(&url, &args, &mut std::io::stdout()).await,
     }
 }

@@ -4,11 +4,12 @@
 //! can host exactly what the binary hosts. Two sets are offered:
 //!
 //! - [`math_methods`]: the calculator ([`math`]) plus the peer-to-peer demos
-//!   ([`callback`]); what the bundled web page uses.
+//!   ([`callback`]) and the live ones ([`live`]); what the bundled web page uses.
 //! - [`spec_methods`]: the methods the JSON-RPC 2.0 specification's examples
 //!   call ([`spec`]), for replaying those examples verbatim.
 
 pub mod callback;
+pub mod live;
 pub mod math;
 pub mod number;
 pub mod spec;
@@ -30,10 +31,12 @@ pub struct ClientCount {
     pub count: usize,
 }
 
-/// The calculator and the callback demos.
+/// The calculator, the callback demos and the live ones (a ticker and a
+/// board every page shares, see [`live`]).
 pub fn math_methods() -> MethodSet {
     let mut set = math::methods();
     set.merge(callback::methods());
+    set.merge(live::methods());
     set
 }
 
@@ -57,7 +60,7 @@ mod tests {
 
     #[test]
     fn sets_do_not_overlap_and_are_complete() {
-        assert_eq!(math_methods().names().count(), 8);
+        assert_eq!(math_methods().names().count(), 13);
         assert_eq!(spec_methods().names().count(), 6);
     }
 }

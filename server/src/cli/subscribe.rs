@@ -1,0 +1,188 @@
+//! `jrpc subscribe`: follow a subscription, one JSON line per item on stdout.
+
+use std::io::Write;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::value::RawValue;
+
+use super::Failure;
+use super::args::{Params, params_from_args, parse_params_option};
+use super::call::rpc_error_message;
+use super::output::compact;
+use crate::{CallError, Client, ConnectError, SubscriptionError};
+
+/// How long to wait for the unsubscribe answer and the close once done.
+const WIND_DOWN: Duration = Duration::from_secs(2);
+
+const SUBSCRIBE_HELP: &str = "\
+Prints each item as one line of JSON, until the server ends the subscription,
+--count items have arrived, or Ctrl-C; then unsubscribes. Items the server
+reports lost (a gap) are noted on stderr. Each ARG is a JSON value, as for
+`jrpc call`.
+
+The unsubscribe method is METHOD with `subscribe` replaced by `unsubscribe`
+(`demo.ticks.subscribe` -> `demo.ticks.unsubscribe`, `eth_subscribe` ->
+`eth_unsubscribe`), or --unsubscribe NAME.
+
+Examples:
+  jrpc subscribe demo.ticks.subscribe '{\"everyMs\":200}' --count 5
+  jrpc subscribe demo.board.subscribe";
+
+/// The options of `jrpc subscribe`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = SUBSCRIBE_HELP)]
+pub struct SubscribeArgs {
+    /// The subscribe method.
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+    /// The params, one JSON value per argument.
+    #[arg(
+        value_name = "ARGS",
+        allow_negative_numbers = true,
+        conflicts_with = "params"
+    )]
+    pub args: Vec<String>,
+    /// The exact params value (a JSON array or object) instead of ARGS.
+    #[arg(long, value_name = "JSON", value_parser = parse_params_option)]
+    pub params: Option<Box<RawValue>>,
+    /// The unsubscribe method (default: from METHOD, see below).
+    #[arg(long, value_name = "METHOD")]
+    pub unsubscribe: Option<String>,
+    /// Stop after this many items.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Seconds allowed for connecting and the subscribe answer (fractions allowed).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::call::parse_timeout)]
+    pub timeout: Duration,
+}
+
+/// The unsubscribe method that goes with `subscribe`, if it can be guessed.
+pub fn unsubscribe_for(subscribe: &str) -> Option<String> {
+    let at = subscribe.rfind("subscribe")?;
+    let (head, tail) = subscribe.split_at(at);
+    Some(format!("{head}un{tail}"))
+}
+
+/// Runs `jrpc subscribe` against `url` until it ends; items go to `out`,
+/// notes about gaps to `err`.
+pub async fn run(
+    url: &str,
+    args: &SubscribeArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<(), Failure> {
+    let unsubscribe = match args
+        .unsubscribe
+        .clone()
+        .or_else(|| unsubscribe_for(&args.method))
+    {
+        Some(name) => name,
+        None => {
+            return Err(Failure::usage(format!(
+                "cannot tell the unsubscribe method of {:?}: give it with --unsubscribe",
+                args.method
+            )));
+        }
+    };
+    let params = match &args.params {
+        Some(exact) => Params::Exact(exact.clone()),
+        None => params_from_args(&args.args).map_err(|e| Failure::usage(e.to_string()))?,
+    };
+    let timeout = args.timeout;
+    let connecting = Client::builder()
+        .with_limits(|l| l.handshake_timeout = timeout)
+        .connect(url);
+    let client = match tokio::time::timeout(timeout, connecting).await {
+        Ok(Ok(client)) => client,
+        Err(_) | Ok(Err(ConnectError::Timeout { .. })) => {
+            return Err(Failure::transport(format!(
+                "could not connect to {url}: timed out after {}s",
+                timeout.as_secs_f64()
+            )));
+        }
+        Ok(Err(e @ ConnectError::InvalidUrl { .. })) => return Err(Failure::usage(e.to_string())),
+        Ok(Err(e)) => return Err(Failure::transport(e.to_string())),
+    };
+    let subscribing = client.subscribe::<Box<RawValue>, _>(&args.method, &params, &unsubscribe);
+    let mut sub = match tokio::time::timeout(timeout, subscribing).await {
+        Ok(Ok(sub)) => sub,
+        Ok(Err(CallError::Rpc(e))) => return Err(Failure::rpc(rpc_error_message(&e))),
+        Ok(Err(e)) => {
+            return Err(Failure::transport(format!(
+                "could not subscribe at {url}: {e}"
+            )));
+        }
+        Err(_) => {
+            return Err(Failure::transport(format!(
+                "no answer from {url}: timed out after {}s",
+                timeout.as_secs_f64()
+            )));
+        }
+    };
+    let mut got = 0u64;
+    let interrupted = crate::shutdown_signal();
+    tokio::pin!(interrupted);
+    let outcome = loop {
+        if args.count.is_some_and(|n| got >= n) {
+            break Ok(());
+        }
+        let next = tokio::select! {
+            next = sub.next() => next,
+            () = &mut interrupted => break Ok(()),
+        };
+        match next {
+            None => break Ok(()),
+            Some(Ok(item)) => {
+                got += 1;
+                let written = writeln!(out, "{}", compact(item.get())).and_then(|()| out.flush());
+                if let Err(e) = written {
+                    break Err(Failure::transport(format!("could not write an item: {e}")));
+                }
+            }
+            Some(Err(SubscriptionError::Gap { missed })) => {
+                let note = match missed {
+                    Some(n) => format!("jrpc: {n} items were lost"),
+                    None => "jrpc: an unknown number of items were lost".to_owned(),
+                };
+                let _ = writeln!(err, "{note}");
+            }
+            Some(Err(SubscriptionError::Decode(e))) => {
+                break Err(Failure::transport(format!(
+                    "an item from {url} is not JSON: {e}"
+                )));
+            }
+            Some(Err(SubscriptionError::Ended(e))) => {
+                break Err(Failure::rpc(rpc_error_message(&e)));
+            }
+            Some(Err(SubscriptionError::ConnectionClosed)) => {
+                break Err(Failure::transport(format!(
+                    "the connection to {url} closed"
+                )));
+            }
+        }
+    };
+    // Done: end the subscription at the server, then close.
+    let _ = tokio::time::timeout(WIND_DOWN, sub.unsubscribe()).await;
+    client.close();
+    let _ = tokio::time::timeout(WIND_DOWN, client.closed()).await;
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unsubscribe_method_is_guessed_from_the_subscribe_one() {
+        assert_eq!(
+            unsubscribe_for("demo.ticks.subscribe").as_deref(),
+            Some("demo.ticks.unsubscribe")
+        );
+        assert_eq!(
+            unsubscribe_for("eth_subscribe").as_deref(),
+            Some("eth_unsubscribe")
+        );
+        assert_eq!(unsubscribe_for("watch"), None);
+    }
+}
