@@ -91,6 +91,42 @@ impl MethodSet {
         self.register(unsubscribe, Box::new(crate::subscription::Unsubscribe))
     }
 
+    /// Registers a subscription to `topic` (no params): every subscriber gets
+    /// what is published to it, with `options` for each subscriber's buffer,
+    /// and a client that resumes gets what it missed (see [`crate::Topic`]).
+    ///
+    /// ```
+    /// use jrpc_server::{MethodSet, SubscriptionOptions, Topic};
+    /// let board = Topic::new("board");
+    /// let mut methods = MethodSet::new();
+    /// methods.topic("board.subscribe", "board", "board.unsubscribe", &board, SubscriptionOptions::default());
+    /// ```
+    ///
+    /// # Panics
+    /// As [`MethodSet::subscription`].
+    pub fn topic(
+        &mut self,
+        subscribe: &str,
+        notification: &str,
+        unsubscribe: &str,
+        topic: &crate::Topic,
+        options: crate::SubscriptionOptions,
+    ) -> &mut Self {
+        let topic = topic.clone();
+        self.subscription(
+            subscribe,
+            notification,
+            unsubscribe,
+            move |_c: Connection, (): (), pending: crate::PendingSubscription| {
+                let topic = topic.clone();
+                async move {
+                    // Refused only when the request or the connection is gone.
+                    let _ = topic.subscribe(pending, options).await;
+                }
+            },
+        )
+    }
+
     /// Registers an already-boxed handler, reporting a bad name instead of panicking.
     pub fn try_register(
         &mut self,
@@ -173,6 +209,19 @@ macro_rules! builder_methods {
             P: serde::de::DeserializeOwned + Send + 'static,
         {
             self.methods.subscription(subscribe, notification, unsubscribe, f);
+            self
+        }
+
+        #[doc = concat!("Registers a subscription to a topic ", $role, "; see [`MethodSet::topic`](crate::MethodSet::topic).")]
+        pub fn topic(
+            mut self,
+            subscribe: &str,
+            notification: &str,
+            unsubscribe: &str,
+            topic: &crate::Topic,
+            options: crate::SubscriptionOptions,
+        ) -> Self {
+            self.methods.topic(subscribe, notification, unsubscribe, topic, options);
             self
         }
 

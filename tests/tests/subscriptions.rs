@@ -16,34 +16,16 @@ use jrpc_server::{
 use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc};
 
-/// `count.subscribe [n]`: items 0..n, then the end; `forever.subscribe`:
+/// `count.subscribe [n]` (see `common::with_count`); `forever.subscribe`:
 /// items until unsubscribed (tells `stopped` when its producer ends);
 /// `board.subscribe`: the topic `board`; `slow.subscribe [policy]`: a topic
 /// whose subscribers have a buffer of 2 items.
 fn builder(board: &Topic, slow: &Topic, stopped: mpsc::UnboundedSender<()>) -> ServerBuilder {
-    let (board, slow) = (board.clone(), slow.clone());
-    Server::builder()
+    let slow = slow.clone();
+    common::with_count(Server::builder())
         .sync_method("ping", |_c: Connection, (): ()| {
             Ok::<_, ErrorObject>("pong")
         })
-        .subscription(
-            "count.subscribe",
-            "count",
-            "count.unsubscribe",
-            |_c: Connection, (n,): (u64,), pending: PendingSubscription| async move {
-                if n > 100 {
-                    return pending.reject(ErrorObject::invalid_params("at most 100"));
-                }
-                let Ok(sink) = pending.accept().await else {
-                    return;
-                };
-                for i in 0..n {
-                    if sink.send(&json!({ "i": i })).await.is_err() {
-                        return;
-                    }
-                }
-            },
-        )
         .subscription(
             "forever.subscribe",
             "forever",
@@ -63,18 +45,12 @@ fn builder(board: &Topic, slow: &Topic, stopped: mpsc::UnboundedSender<()>) -> S
                 }
             },
         )
-        .subscription(
+        .topic(
             "board.subscribe",
             "board",
             "board.unsubscribe",
-            move |_c: Connection, (): (), pending: PendingSubscription| {
-                let board = board.clone();
-                async move {
-                    let _ = board
-                        .subscribe(pending, SubscriptionOptions::default())
-                        .await;
-                }
-            },
+            board,
+            SubscriptionOptions::default(),
         )
         .subscription(
             "slow.subscribe",
@@ -147,7 +123,7 @@ async fn items_then_the_end_in_jsonrpsees_shape_with_seq_and_epoch() {
         assert!(item.get("id").is_none(), "{item}");
         let params = &item["params"];
         assert_eq!(params["subscription"], id.as_str());
-        assert_eq!(params["result"], json!({ "i": i }));
+        assert_eq!(params["result"], i);
         assert_eq!(params["seq"], i + 1);
         let this = params["epoch"].as_str().expect("an epoch").to_owned();
         assert_eq!(epoch.get_or_insert_with(|| this.clone()), &this);

@@ -11,43 +11,33 @@ use std::time::Duration;
 use common::{start, stop, within};
 use futures_util::StreamExt;
 use jrpc_server::{
-    Client, Connection, ErrorObject, PendingSubscription, Resume, Retention, Server,
-    SubscriptionError, SubscriptionOptions, Topic,
+    Client, Resume, Retention, Server, Subscription, SubscriptionError, SubscriptionOptions, Topic,
 };
 use serde_json::{Value, json};
 
 fn server(board: &Topic) -> jrpc_server::ServerBuilder {
-    let topic = board.clone();
-    Server::builder()
-        .subscription(
-            "count.subscribe",
-            "count",
-            "count.unsubscribe",
-            |_c: Connection, (n,): (u64,), pending: PendingSubscription| async move {
-                let Ok(sink) = pending.accept().await else {
-                    return;
-                };
-                for i in 0..n {
-                    let _ = sink.send(&i).await;
-                }
-                if n == 2 {
-                    sink.end(Err(ErrorObject::new(7, "two is too few")));
-                }
-            },
-        )
-        .subscription(
-            "board.subscribe",
-            "board",
-            "board.unsubscribe",
-            move |_c: Connection, (): (), pending: PendingSubscription| {
-                let topic = topic.clone();
-                async move {
-                    let _ = topic
-                        .subscribe(pending, SubscriptionOptions::default())
-                        .await;
-                }
-            },
-        )
+    common::with_count(Server::builder()).topic(
+        "board.subscribe",
+        "board",
+        "board.unsubscribe",
+        board,
+        SubscriptionOptions::default(),
+    )
+}
+
+/// `client`'s subscription to the board.
+async fn board_of<T: serde::de::DeserializeOwned>(client: &Client) -> Subscription<T> {
+    client
+        .subscribe::<T, _>("board.subscribe", &(), "board.unsubscribe")
+        .await
+        .unwrap()
+}
+
+/// A server with `board`, and a client of it.
+async fn on_board(board: &Topic) -> (jrpc_server::ServerHandle, Client) {
+    let server = start(server(board)).await;
+    let client = Client::connect(&server.url()).await.unwrap();
+    (server, client)
 }
 
 async fn next<T>(sub: &mut jrpc_server::Subscription<T>) -> Option<Result<T, SubscriptionError>>
@@ -71,8 +61,7 @@ async fn until_subscribers(topic: &Topic, n: usize) {
 #[tokio::test]
 async fn a_stream_of_items_then_its_end_or_its_error() {
     let board = Topic::new("board");
-    let server = start(server(&board)).await;
-    let client = Client::connect(&server.url()).await.unwrap();
+    let (server, client) = on_board(&board).await;
     let mut count = client
         .subscribe::<u64, _>("count.subscribe", &(3,), "count.unsubscribe")
         .await
@@ -85,7 +74,11 @@ async fn a_stream_of_items_then_its_end_or_its_error() {
     assert!(next(&mut count).await.is_none(), "a completed stream ends");
 
     let mut failing = client
-        .subscribe::<u64, _>("count.subscribe", &(2,), "count.unsubscribe")
+        .subscribe::<u64, _>(
+            "count.subscribe",
+            &(2, "two is too few"),
+            "count.unsubscribe",
+        )
         .await
         .unwrap();
     assert_eq!(next(&mut failing).await.unwrap().unwrap(), 0);
@@ -112,21 +105,14 @@ async fn a_stream_of_items_then_its_end_or_its_error() {
 #[tokio::test]
 async fn unsubscribing_explicitly_or_by_dropping() {
     let board = Topic::new("board");
-    let server = start(server(&board)).await;
-    let client = Client::connect(&server.url()).await.unwrap();
-    let mut sub = client
-        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
-        .await
-        .unwrap();
+    let (server, client) = on_board(&board).await;
+    let mut sub = board_of::<Value>(&client).await;
     board.publish(&json!({"a": 1})).await.unwrap();
     assert_eq!(next(&mut sub).await.unwrap().unwrap(), json!({"a": 1}));
     assert!(within("unsubscribing", sub.unsubscribe()).await.unwrap());
     until_subscribers(&board, 0).await;
 
-    let dropped = client
-        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
-        .await
-        .unwrap();
+    let dropped = board_of::<Value>(&client).await;
     until_subscribers(&board, 1).await;
     drop(dropped);
     until_subscribers(&board, 0).await;
@@ -149,10 +135,7 @@ async fn resuming_on_a_new_connection_gets_what_was_missed_or_a_gap() {
     );
     let server = start(server(&board)).await;
     let first = Client::connect(&server.url()).await.unwrap();
-    let mut sub = first
-        .subscribe::<String, _>("board.subscribe", &(), "board.unsubscribe")
-        .await
-        .unwrap();
+    let mut sub = board_of::<String>(&first).await;
     board.publish(&"a").await.unwrap();
     assert_eq!(next(&mut sub).await.unwrap().unwrap(), "a");
     let position: Resume = sub
@@ -216,12 +199,8 @@ async fn resuming_on_a_new_connection_gets_what_was_missed_or_a_gap() {
 #[tokio::test]
 async fn a_reader_that_falls_behind_gets_a_gap_and_the_newest_items() {
     let board = Topic::new("board");
-    let server = start(server(&board)).await;
-    let client = Client::connect(&server.url()).await.unwrap();
-    let mut sub = client
-        .subscribe::<u64, _>("board.subscribe", &(), "board.unsubscribe")
-        .await
-        .unwrap();
+    let (server, client) = on_board(&board).await;
+    let mut sub = board_of::<u64>(&client).await;
     // More than the client keeps for a reader (1,024), without reading.
     for n in 1..=1500u64 {
         board.publish(&n).await.unwrap();
@@ -248,12 +227,8 @@ async fn a_reader_that_falls_behind_gets_a_gap_and_the_newest_items() {
 #[tokio::test]
 async fn a_closed_connection_ends_the_stream() {
     let board = Topic::new("board");
-    let server = start(server(&board)).await;
-    let client = Client::connect(&server.url()).await.unwrap();
-    let mut sub = client
-        .subscribe::<Value, _>("board.subscribe", &(), "board.unsubscribe")
-        .await
-        .unwrap();
+    let (server, client) = on_board(&board).await;
+    let mut sub = board_of::<Value>(&client).await;
     stop(&server).await;
     assert_eq!(
         next(&mut sub).await.unwrap(),

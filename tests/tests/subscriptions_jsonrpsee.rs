@@ -6,9 +6,7 @@
 mod common;
 
 use common::{start, stop, within};
-use jrpc_server::{
-    Connection, ErrorObject, PendingSubscription, Server, SubscriptionOptions, Topic,
-};
+use jrpc_server::{Connection, ErrorObject, Server, SubscriptionOptions, Topic};
 use jsonrpsee_core::client::{ClientT, SubscriptionClientT};
 use jsonrpsee_core::rpc_params;
 use jsonrpsee_ws_client::WsClientBuilder;
@@ -17,37 +15,17 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn jsonrpsees_client_subscribes_receives_and_unsubscribes() {
     let board = Topic::new("board");
-    let topic = board.clone();
     let server = start(
-        Server::builder()
+        common::with_count(Server::builder())
             .sync_method("ping", |_c: Connection, (): ()| {
                 Ok::<_, ErrorObject>("pong")
             })
-            .subscription(
-                "count.subscribe",
-                "count",
-                "count.unsubscribe",
-                |_c: Connection, (n,): (u64,), pending: PendingSubscription| async move {
-                    let Ok(sink) = pending.accept().await else {
-                        return;
-                    };
-                    for i in 0..n {
-                        let _ = sink.send(&json!({ "i": i })).await;
-                    }
-                },
-            )
-            .subscription(
+            .topic(
                 "board.subscribe",
                 "board",
                 "board.unsubscribe",
-                move |_c: Connection, (): (), pending: PendingSubscription| {
-                    let topic = topic.clone();
-                    async move {
-                        let _ = topic
-                            .subscribe(pending, SubscriptionOptions::default())
-                            .await;
-                    }
-                },
+                &board,
+                SubscriptionOptions::default(),
             ),
     )
     .await;
@@ -68,7 +46,7 @@ async fn jsonrpsees_client_subscribes_receives_and_unsubscribes() {
         .unwrap();
     for i in 0..3 {
         let item = within("an item", count.next()).await.unwrap().unwrap();
-        assert_eq!(item, json!({ "i": i }));
+        assert_eq!(item, json!(i));
     }
     assert!(
         within("the end of the stream", count.next())

@@ -14,6 +14,34 @@
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
+/// A method and its params, as `jrpc call` and `jrpc subscribe` take them.
+#[derive(Debug, clap::Args)]
+pub struct MethodArgs {
+    /// The method.
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+    /// The params, one JSON value per argument.
+    #[arg(
+        value_name = "ARGS",
+        allow_negative_numbers = true,
+        conflicts_with = "params"
+    )]
+    pub args: Vec<String>,
+    /// The exact params value (a JSON array or object) instead of ARGS.
+    #[arg(long, value_name = "JSON", value_parser = parse_params_option)]
+    pub params: Option<Box<RawValue>>,
+}
+
+impl MethodArgs {
+    /// The params: `--params` as given, else from the ARGS.
+    pub fn params(&self) -> Result<Params, ArgError> {
+        match &self.params {
+            Some(exact) => Ok(Params::Exact(exact.clone())),
+            None => params_from_args(&self.args),
+        }
+    }
+}
+
 /// An argument that is not valid JSON.
 #[derive(Debug, thiserror::Error)]
 #[error("argument {position} ({text:?}) is not valid JSON: {source}{hint}")]

@@ -8,10 +8,10 @@ use serde_json::value::RawValue;
 use tokio::time::Instant;
 
 use super::Failure;
-use super::args::{Params, params_from_args, parse_params_option};
+use super::args::{MethodArgs, Params};
 use super::lists::params_from_lists;
 use super::output::{compact, pretty};
-use crate::{Client, Codec, ConnectError, Dialect};
+use crate::{Client, ClientBuilder, Codec, ConnectError, Dialect};
 
 /// How long to wait for the connection to wind down once the work is done.
 const CLOSE_LIMIT: Duration = Duration::from_secs(2);
@@ -44,19 +44,9 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_help = CALL_HELP)]
 pub struct CallArgs {
-    /// The method to call.
-    #[arg(value_name = "METHOD")]
-    pub method: String,
-    /// The params, one JSON value per argument.
-    #[arg(
-        value_name = "ARGS",
-        allow_negative_numbers = true,
-        conflicts_with = "params"
-    )]
-    pub args: Vec<String>,
-    /// The exact params value (a JSON array or object) instead of ARGS.
-    #[arg(long, value_name = "JSON", value_parser = parse_params_option)]
-    pub params: Option<Box<RawValue>>,
+    /// The method to call and its params.
+    #[command(flatten)]
+    pub call: MethodArgs,
     /// Positional arguments as a comma-separated list, each JSON or else a
     /// string: `-a 5,10` (the original jrpc tool's form; repeatable).
     #[arg(
@@ -133,15 +123,21 @@ pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(),
             "--codec msgpack is for JSON-RPC 2.0: the original jrpc dialect has no msgpack",
         ));
     }
-    let params = match &args.params {
-        Some(exact) => Params::Exact(exact.clone()),
-        None if !args.list_args.is_empty() || !args.list_kwargs.is_empty() => {
-            params_from_lists(&args.list_args, &args.list_kwargs).map_err(Failure::usage)?
-        }
-        None => params_from_args(&args.args).map_err(|e| Failure::usage(e.to_string()))?,
+    let params = if !args.list_args.is_empty() || !args.list_kwargs.is_empty() {
+        params_from_lists(&args.list_args, &args.list_kwargs).map_err(Failure::usage)?
+    } else {
+        args.call
+            .params()
+            .map_err(|e| Failure::usage(e.to_string()))?
     };
     let deadline = crate::call::deadline_after(args.timeout);
-    let client = connect(url, args, deadline).await?;
+    let builder = Client::builder()
+        .dialect(args.dialect.dialect())
+        .codec(match args.codec {
+            CodecArg::Json => Codec::Json,
+            CodecArg::Msgpack => Codec::Msgpack,
+        });
+    let client = connect(url, builder, args.timeout, deadline).await?;
     let result = if args.notify {
         notify(&client, url, args, &params, deadline).await
     } else {
@@ -151,15 +147,15 @@ pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(),
     result
 }
 
-async fn connect(url: &str, args: &CallArgs, deadline: Instant) -> Result<Client, Failure> {
-    let timeout = args.timeout;
-    let connecting = Client::builder()
+/// Connects with `builder` within `deadline` (`timeout` is what to report).
+pub(crate) async fn connect(
+    url: &str,
+    builder: ClientBuilder,
+    timeout: Duration,
+    deadline: Instant,
+) -> Result<Client, Failure> {
+    let connecting = builder
         .with_limits(|l| l.handshake_timeout = timeout)
-        .dialect(args.dialect.dialect())
-        .codec(match args.codec {
-            CodecArg::Json => Codec::Json,
-            CodecArg::Msgpack => Codec::Msgpack,
-        })
         .connect(url);
     let timed_out = || {
         Failure::transport(format!(
@@ -182,7 +178,7 @@ async fn notify(
     params: &Params,
     deadline: Instant,
 ) -> Result<(), Failure> {
-    tokio::time::timeout_at(deadline, client.notify(&args.method, params))
+    tokio::time::timeout_at(deadline, client.notify(&args.call.method, params))
         .await
         .unwrap_or(Err(CallError::Timeout(args.timeout)))
         .map_err(|e| call_failure(url, args.timeout, e))
@@ -198,7 +194,7 @@ async fn request(
 ) -> Result<(), Failure> {
     let remaining = deadline.saturating_duration_since(Instant::now());
     let result: Box<RawValue> = client
-        .request_timeout(&args.method, params, remaining)
+        .request_timeout(&args.call.method, params, remaining)
         .await
         .map_err(|e| call_failure(url, args.timeout, e))?;
     let text = if args.pretty {

@@ -233,7 +233,7 @@ mod tests {
             panic!("{cli:?}")
         };
         assert_eq!(
-            (call.method.as_str(), &call.list_args[..]),
+            (call.call.method.as_str(), &call.list_args[..]),
             ("Add", &["5,10".to_owned()][..])
         );
         let cli =
@@ -262,7 +262,7 @@ mod tests {
         let Command::Call(call) = &cli.command else {
             panic!("{cli:?}")
         };
-        assert_eq!(call.method, "Add");
+        assert_eq!(call.call.method, "Add");
         let cli =
             Cli::try_parse_args(["jrpc", "--url=ws://h:1/", "--dialect", "jrpc", "Add"]).unwrap();
         assert_eq!(cli.url_with(None), "ws://h:1/");

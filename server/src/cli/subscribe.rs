@@ -7,10 +7,11 @@ use futures_util::StreamExt;
 use serde_json::value::RawValue;
 
 use super::Failure;
-use super::args::{Params, params_from_args, parse_params_option};
+use super::args::MethodArgs;
+use super::call::connect;
 use super::call::rpc_error_message;
 use super::output::compact;
-use crate::{CallError, Client, ConnectError, SubscriptionError};
+use crate::{CallError, Client, SubscriptionError};
 
 /// How long to wait for the unsubscribe answer and the close once done.
 const WIND_DOWN: Duration = Duration::from_secs(2);
@@ -33,19 +34,9 @@ Examples:
 #[derive(Debug, clap::Args)]
 #[command(after_help = SUBSCRIBE_HELP)]
 pub struct SubscribeArgs {
-    /// The subscribe method.
-    #[arg(value_name = "METHOD")]
-    pub method: String,
-    /// The params, one JSON value per argument.
-    #[arg(
-        value_name = "ARGS",
-        allow_negative_numbers = true,
-        conflicts_with = "params"
-    )]
-    pub args: Vec<String>,
-    /// The exact params value (a JSON array or object) instead of ARGS.
-    #[arg(long, value_name = "JSON", value_parser = parse_params_option)]
-    pub params: Option<Box<RawValue>>,
+    /// The subscribe method and its params.
+    #[command(flatten)]
+    pub subscribe: MethodArgs,
     /// The unsubscribe method (default: from METHOD, see below).
     #[arg(long, value_name = "METHOD")]
     pub unsubscribe: Option<String>,
@@ -72,40 +63,21 @@ pub async fn run(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<(), Failure> {
-    let unsubscribe = match args
-        .unsubscribe
-        .clone()
-        .or_else(|| unsubscribe_for(&args.method))
-    {
-        Some(name) => name,
-        None => {
-            return Err(Failure::usage(format!(
-                "cannot tell the unsubscribe method of {:?}: give it with --unsubscribe",
-                args.method
-            )));
-        }
+    let method = &args.subscribe.method;
+    let Some(unsubscribe) = args.unsubscribe.clone().or_else(|| unsubscribe_for(method)) else {
+        return Err(Failure::usage(format!(
+            "cannot tell the unsubscribe method of {method:?}: give it with --unsubscribe"
+        )));
     };
-    let params = match &args.params {
-        Some(exact) => Params::Exact(exact.clone()),
-        None => params_from_args(&args.args).map_err(|e| Failure::usage(e.to_string()))?,
-    };
+    let params = args
+        .subscribe
+        .params()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let timeout = args.timeout;
-    let connecting = Client::builder()
-        .with_limits(|l| l.handshake_timeout = timeout)
-        .connect(url);
-    let client = match tokio::time::timeout(timeout, connecting).await {
-        Ok(Ok(client)) => client,
-        Err(_) | Ok(Err(ConnectError::Timeout { .. })) => {
-            return Err(Failure::transport(format!(
-                "could not connect to {url}: timed out after {}s",
-                timeout.as_secs_f64()
-            )));
-        }
-        Ok(Err(e @ ConnectError::InvalidUrl { .. })) => return Err(Failure::usage(e.to_string())),
-        Ok(Err(e)) => return Err(Failure::transport(e.to_string())),
-    };
-    let subscribing = client.subscribe::<Box<RawValue>, _>(&args.method, &params, &unsubscribe);
-    let mut sub = match tokio::time::timeout(timeout, subscribing).await {
+    let deadline = crate::call::deadline_after(timeout);
+    let client = connect(url, Client::builder(), timeout, deadline).await?;
+    let subscribing = client.subscribe::<Box<RawValue>, _>(method, &params, &unsubscribe);
+    let mut sub = match tokio::time::timeout_at(deadline, subscribing).await {
         Ok(Ok(sub)) => sub,
         Ok(Err(CallError::Rpc(e))) => return Err(Failure::rpc(rpc_error_message(&e))),
         Ok(Err(e)) => {

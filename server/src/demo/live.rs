@@ -111,21 +111,11 @@ pub fn methods() -> MethodSet {
             }
         },
     );
-    let topic = board.clone();
-    set.subscription(
-        BOARD_SUBSCRIBE,
-        BOARD,
-        BOARD_UNSUBSCRIBE,
-        move |_c: Connection, (): (), pending: PendingSubscription| {
-            let topic = topic.clone();
-            let options = SubscriptionOptions::default()
-                .buffer(64)
-                .overflow(Overflow::DropOldest);
-            async move {
-                let _ = topic.subscribe(pending, options).await;
-            }
-        },
-    );
+    // Posts are chat-like: a page that falls behind skips to the newest.
+    let options = SubscriptionOptions::default()
+        .buffer(64)
+        .overflow(Overflow::DropOldest);
+    set.topic(BOARD_SUBSCRIBE, BOARD, BOARD_UNSUBSCRIBE, &board, options);
     set.method(BOARD_POST, move |_c: Connection, post: Post| {
         let board = board.clone();
         async move {
