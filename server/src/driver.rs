@@ -381,6 +381,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         let mut translated;
         let unpacked;
         let methods = Arc::clone(&self.methods);
+        for key in self.conn.0.inboxes.take_closed() {
+            self.inbound.subscriptions().close(key);
+        }
         let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
             // Over-sized frames go to the engine as they are: it refuses them.

@@ -88,7 +88,10 @@ impl MethodSet {
     {
         let handler = crate::subscription::SubscribeFn::new(f, notification);
         self.register(subscribe, Box::new(handler));
-        self.register(unsubscribe, Box::new(crate::subscription::Unsubscribe))
+        let unsubscribe_fn = crate::subscription::Unsubscribe {
+            notification: notification.into(),
+        };
+        self.register(unsubscribe, Box::new(unsubscribe_fn))
     }
 
     /// Registers a subscription to `topic` (no params): every subscriber gets

@@ -27,6 +27,30 @@ fn builder(board: &Topic, slow: &Topic, stopped: mpsc::UnboundedSender<()>) -> S
             Ok::<_, ErrorObject>("pong")
         })
         .subscription(
+            "pair.subscribe",
+            "pair",
+            "pair.unsubscribe",
+            |_c: Connection, (n,): (u64,), pending: PendingSubscription| async move {
+                // One sink, two producers, a buffer of one: they take turns
+                // waiting for room.
+                let options = SubscriptionOptions::default().buffer(1);
+                let Ok(sink) = pending.accept_with(options).await else {
+                    return;
+                };
+                let sink = Arc::new(sink);
+                let other = Arc::clone(&sink);
+                let second = tokio::spawn(async move {
+                    for i in 0..n {
+                        let _ = other.send(&i).await;
+                    }
+                });
+                for i in 0..n {
+                    let _ = sink.send(&i).await;
+                }
+                let _ = second.await;
+            },
+        )
+        .subscription(
             "forever.subscribe",
             "forever",
             "forever.unsubscribe",
@@ -64,7 +88,10 @@ fn builder(board: &Topic, slow: &Topic, stopped: mpsc::UnboundedSender<()>) -> S
                         "end" => Overflow::End,
                         _ => Overflow::Wait,
                     };
-                    let options = SubscriptionOptions::default().buffer(2).overflow(overflow);
+                    let options = SubscriptionOptions::default()
+                        .buffer(2)
+                        .overflow(overflow)
+                        .wait_limit(Duration::from_millis(300));
                     let _ = slow.subscribe(pending, options).await;
                 }
             },
@@ -387,5 +414,62 @@ async fn the_wait_policy_holds_the_publisher_until_the_reader_catches_up() {
     }
     within("the publisher to finish", published.notified()).await;
     publisher.await.unwrap();
+    stop(&s.server).await;
+}
+
+/// Several tasks sending through one sink: every item is numbered as it
+/// reaches the wire, so the numbers come in order with none skipped.
+#[tokio::test]
+async fn a_sink_shared_by_tasks_numbers_items_in_the_order_they_go_out() {
+    let s = setup(Limits::default()).await;
+    let mut ws = Raw::connect(&s.url).await;
+    subscribe(&mut ws, "pair.subscribe", json!([300]), 1).await;
+    for seq in 1..=600u64 {
+        let item = ws.next_json().await;
+        assert_eq!(item["params"]["seq"], seq, "{item}");
+    }
+    assert_eq!(ws.next_json().await["params"]["error"], Value::Null);
+    stop(&s.server).await;
+}
+
+/// A subscriber that stops reading, with the policy to wait: the publisher
+/// waits for it only up to its wait limit, then goes on without it.
+#[tokio::test]
+async fn a_stalled_subscriber_holds_a_topic_only_up_to_its_wait_limit() {
+    let s = setup(Limits::default()).await;
+    let mut stalled = Raw::connect(&s.url).await;
+    let id = subscribe(&mut stalled, "slow.subscribe", json!(["wait"]), 1).await;
+    let big = "z".repeat(64 * 1024);
+    within("publishing past a stalled subscriber", async {
+        for _ in 0..300 {
+            s.slow.publish(&big).await.unwrap();
+        }
+    })
+    .await;
+    assert_eq!(
+        s.slow.subscribers(),
+        0,
+        "the stalled subscription was ended"
+    );
+    let end = loop {
+        let message = stalled.next_json().await;
+        if message["params"].get("error").is_some() {
+            break message;
+        }
+    };
+    assert_eq!(end["params"]["subscription"], id.as_str());
+    assert_eq!(end["params"]["error"]["code"], -32000);
+    stop(&s.server).await;
+}
+
+#[tokio::test]
+async fn an_unsubscribe_method_ends_only_its_own_kind_of_subscription() {
+    let s = setup(Limits::default()).await;
+    let mut ws = Raw::connect(&s.url).await;
+    let id = subscribe(&mut ws, "board.subscribe", json!([]), 1).await;
+    let wrong = json!({"jsonrpc":"2.0","method":"count.unsubscribe","params":[id],"id":2});
+    assert_eq!(ws.call(wrong.to_string()).await["result"], false);
+    let right = json!({"jsonrpc":"2.0","method":"board.unsubscribe","params":[id],"id":3});
+    assert_eq!(ws.call(right.to_string()).await["result"], true);
     stop(&s.server).await;
 }

@@ -44,7 +44,7 @@ mod subscribing;
 mod topic;
 
 use std::sync::LazyLock;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use jrpc_shared::subscription::{Overflow, Resume, Retention};
 pub use pending::PendingSubscription;
@@ -67,14 +67,17 @@ pub use topic::Topic;
 pub struct SubscriptionOptions {
     buffer: usize,
     overflow: Overflow,
+    wait_limit: Duration,
 }
 
 impl Default for SubscriptionOptions {
-    /// 256 items; the producer waits when they are full.
+    /// 256 items; the producer waits when they are full, a topic's
+    /// publisher at most 10 s.
     fn default() -> Self {
         SubscriptionOptions {
             buffer: 256,
             overflow: Overflow::Wait,
+            wait_limit: Duration::from_secs(10),
         }
     }
 }
@@ -86,19 +89,41 @@ impl SubscriptionOptions {
         self
     }
 
-    /// What to do when the buffer is full (see [`Overflow`]).
+    /// What to do when the buffer is full (see [`Overflow`]). For a topic's
+    /// subscribers, [`Overflow::Wait`] makes every publish wait for this one
+    /// (up to [`SubscriptionOptions::wait_limit`]); [`Overflow::DropOldest`]
+    /// keeps one slow page from slowing the others.
     pub fn overflow(mut self, overflow: Overflow) -> Self {
         self.overflow = overflow;
         self
     }
+
+    /// With [`Overflow::Wait`], the longest a topic's publish waits for this
+    /// subscriber before it ends the subscription with -32000 (a client
+    /// that stopped reading, such as a phone gone from the network whose
+    /// connection has not timed out yet, must not hold every publisher).
+    pub fn wait_limit(mut self, limit: Duration) -> Self {
+        self.wait_limit = limit;
+        self
+    }
 }
 
-/// When this process started, in ms since 1970: the first part of every
-/// stream's epoch, so that epochs differ across restarts.
-static PROCESS_START: LazyLock<u64> = LazyLock::new(|| {
-    SystemTime::now()
+impl SubscriptionOptions {
+    pub(crate) fn parts(&self) -> (usize, Overflow, Duration) {
+        (self.buffer, self.overflow, self.wait_limit)
+    }
+}
+
+/// This run of the process: its start time (ms since 1970) mixed with
+/// random bits, the first part of every stream's epoch, so that epochs
+/// differ across restarts and between servers started in the same
+/// millisecond. The randomness is std's (the keys of its hash maps).
+static PROCESS_RUN: LazyLock<u64> = LazyLock::new(|| {
+    use std::hash::{BuildHasher, RandomState};
+    let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    RandomState::new().hash_one(started)
 });
 
 /// Milliseconds on a monotonic clock, for history ages.

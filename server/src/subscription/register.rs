@@ -72,11 +72,11 @@ where
             match answer.await {
                 Ok(Verdict::Reject(error)) => Err(error),
                 Ok(Verdict::Accept(options, reply)) => {
-                    let sub = Sub::new(&conn.0, &notification, options.buffer, options.overflow);
+                    let sub = Sub::new(&conn.0, &notification, &options);
                     conn.0.subs.add(&sub).map_err(too_many)?;
                     if reply.send(Arc::clone(&sub)).is_err() {
                         // The handler stopped waiting: nothing will be sent.
-                        conn.0.subs.unsubscribe(sub.id);
+                        conn.0.subs.unsubscribe(sub.id, &notification);
                         return Err(ErrorObject::internal_error(
                             "the subscription's handler is gone",
                         ));
@@ -101,15 +101,18 @@ fn too_many(limit: usize) -> ErrorObject {
     )
 }
 
-/// The unsubscribe method: params `[id]`, answered `true` if the
-/// subscription was live on this connection (and is now ended), else `false`.
-pub(crate) struct Unsubscribe;
+/// The unsubscribe method of the subscriptions whose notifications are
+/// `notification`: params `[id]`, answered `true` if such a subscription was
+/// live on this connection (and is now ended), else `false`.
+pub(crate) struct Unsubscribe {
+    pub(crate) notification: Arc<str>,
+}
 
 impl Handler<Connection> for Unsubscribe {
     fn call(&self, conn: Connection, params: Option<Raw<'_>>) -> Outcome {
         let found = params
             .and_then(subscription_id)
-            .is_some_and(|id| conn.0.subs.unsubscribe(id));
+            .is_some_and(|id| conn.0.subs.unsubscribe(id, &self.notification));
         Outcome::Ready(Ok(RawBuf::from_trusted(found.to_string())))
     }
 }

@@ -48,10 +48,9 @@ impl SubscriptionSink {
 
     /// Sends an item that is JSON text already.
     pub async fn send_raw(&self, item: RawBuf) -> Result<(), SubscriptionClosed> {
-        let seq = self.sub.take_seq();
         let mut item: Arc<str> = Arc::from(item.get());
         loop {
-            match self.sub.offer(seq, item) {
+            match self.sub.offer(None, item) {
                 Offer::Queued => return Ok(()),
                 Offer::Gone => return Err(SubscriptionClosed),
                 Offer::Full(back) => {

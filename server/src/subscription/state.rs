@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use jrpc_shared::ErrorObject;
-use jrpc_shared::subscription::{Head, Next, Offered, Overflow, Queue};
+use jrpc_shared::subscription::{Head, Next, Offered, Queue};
 use tokio::sync::Notify;
 
 use crate::connection::Shared;
@@ -42,6 +42,10 @@ struct State {
 /// One subscription of one connection.
 pub(crate) struct Sub {
     pub(crate) id: u64,
+    /// The notification method (an unsubscribe method ends only its own kind).
+    method: Arc<str>,
+    /// How long a topic's publish may wait for room here.
+    pub(crate) wait_limit: std::time::Duration,
     head: Head,
     conn: Weak<Shared>,
     state: Mutex<State>,
@@ -62,14 +66,16 @@ impl Sub {
     /// A subscription of `conn`, whose messages are notifications of `method`.
     pub(crate) fn new(
         conn: &Arc<Shared>,
-        method: &str,
-        buffer: usize,
-        overflow: Overflow,
+        method: &Arc<str>,
+        options: &super::SubscriptionOptions,
     ) -> Arc<Sub> {
+        let (buffer, overflow, wait_limit) = options.parts();
         let id = NEXT_SUBSCRIPTION.fetch_add(1, Ordering::Relaxed);
         let id_json = id_json(id);
         Arc::new(Sub {
             id,
+            method: Arc::clone(method),
+            wait_limit,
             head: Head::new(method, &id_json),
             conn: Arc::downgrade(conn),
             state: Mutex::new(State {
@@ -104,6 +110,9 @@ impl Sub {
     /// Reports `missed` items (unknown when `None`) before item `seq`.
     pub(crate) fn set_gap(self: &Arc<Self>, missed: Option<u64>, seq: u64) {
         let mut state = self.state();
+        if state.closed {
+            return;
+        }
         state.gap = Some((missed, seq));
         let wake = self.schedule(&mut state);
         drop(state);
@@ -116,6 +125,9 @@ impl Sub {
     /// if need be (the history's retention bounds it).
     pub(crate) fn catch_up(self: &Arc<Self>, seq: u64, item: Arc<str>) {
         let mut state = self.state();
+        if state.closed || state.ending.is_some() {
+            return;
+        }
         state.queue.push_over(seq, item);
         let wake = self.schedule(&mut state);
         drop(state);
@@ -124,22 +136,22 @@ impl Sub {
         }
     }
 
-    /// The number for the next item of a handler's own stream.
-    pub(crate) fn take_seq(&self) -> u64 {
-        let mut state = self.state();
-        let seq = state.next_seq;
-        state.next_seq += 1;
-        seq
-    }
-
-    /// Buffers item `seq`, as the overflow policy says when the buffer is full.
-    pub(crate) fn offer(self: &Arc<Self>, seq: u64, item: Arc<str>) -> Offer {
+    /// Buffers item `seq` (`None`: the next number of the handler's own
+    /// stream, taken only if the item is buffered, under the same lock, so
+    /// that numbers reach the wire in order however many tasks share the
+    /// sink), as the overflow policy says when the buffer is full.
+    pub(crate) fn offer(self: &Arc<Self>, seq: Option<u64>, item: Arc<str>) -> Offer {
         let mut state = self.state();
         if state.closed || state.ending.is_some() {
             return Offer::Gone;
         }
+        let own = seq.is_none();
+        let seq = seq.unwrap_or(state.next_seq);
         match state.queue.offer(seq, item) {
             Offered::Queued => {
+                if own {
+                    state.next_seq += 1;
+                }
                 let wake = self.schedule(&mut state);
                 drop(state);
                 if wake {
@@ -334,7 +346,7 @@ fn id_json(id: u64) -> String {
 }
 
 /// The error a subscription ends with when its consumer is too slow and its
-/// policy is [`Overflow::End`].
+/// policy is [`Overflow::End`](crate::Overflow::End).
 fn too_slow() -> ErrorObject {
     ErrorObject::new(
         jrpc_shared::code::SERVER_BUSY,
@@ -349,7 +361,7 @@ pub(crate) fn stream_epoch() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!(
         "{:x}.{}",
-        *crate::subscription::PROCESS_START,
+        *crate::subscription::PROCESS_RUN,
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
 }
@@ -402,9 +414,16 @@ impl Subscriptions {
         Ok(())
     }
 
-    /// Removes subscription `id` (unsubscribe): whether it was live.
-    pub(crate) fn unsubscribe(&self, id: u64) -> bool {
-        let sub = self.table().live.remove(&id);
+    /// Removes subscription `id` (unsubscribe) if it is one whose messages
+    /// are notifications of `method`: whether it was live.
+    pub(crate) fn unsubscribe(&self, id: u64, method: &str) -> bool {
+        let sub = {
+            let mut table = self.table();
+            match table.live.get(&id) {
+                Some(sub) if *sub.method == *method => table.live.remove(&id),
+                _ => None,
+            }
+        };
         match sub {
             Some(sub) => {
                 sub.close();

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
@@ -123,13 +123,37 @@ fn merge_gap(messages: &mut VecDeque<Message>, at: usize, missed: Option<u64>) {
     messages.insert(at, Message::Gap(missed));
 }
 
-/// The subscriptions a connection made, by key (the driver routes to them).
+/// The subscriptions a connection made, by key (the driver routes to
+/// them), and the keys the app let go of, which the driver drops from its
+/// book ([`Inboxes::take_closed`]).
 #[derive(Default)]
-pub(crate) struct Inboxes(Mutex<HashMap<u64, Arc<Inbox>>>);
+pub(crate) struct Inboxes {
+    table: Mutex<HashMap<u64, Arc<Inbox>>>,
+    closed: Mutex<Vec<u64>>,
+    any_closed: AtomicBool,
+}
 
 impl Inboxes {
     fn table(&self) -> MutexGuard<'_, HashMap<u64, Arc<Inbox>>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The app is done with subscription `key`.
+    fn remove(&self, key: u64) {
+        self.table().remove(&key);
+        self.closed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(key);
+        self.any_closed.store(true, Ordering::Release);
+    }
+
+    /// The keys let go of since the last call (cheap when there are none).
+    pub(crate) fn take_closed(&self) -> Vec<u64> {
+        if !self.any_closed.swap(false, Ordering::AcqRel) {
+            return Vec::new();
+        }
+        std::mem::take(&mut *self.closed.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Hands `delivered` to subscription `key`: false if the app dropped it.
@@ -209,7 +233,7 @@ impl<T> Subscription<T> {
     /// Ends the subscription at the server and waits for its answer.
     pub async fn unsubscribe(mut self) -> Result<bool, CallError> {
         self.done = true;
-        self.conn.0.inboxes.table().remove(&self.key);
+        self.conn.0.inboxes.remove(self.key);
         let params: RawBuf = unsubscribe_params(&self.id);
         let answer = self
             .conn
@@ -276,20 +300,43 @@ impl<T: DeserializeOwned> Stream for Subscription<T> {
 
 impl<T> Drop for Subscription<T> {
     fn drop(&mut self) {
-        self.conn.0.inboxes.table().remove(&self.key);
-        if self.done || self.conn.is_closed() {
+        if self.done {
             return;
         }
-        // Best effort, without waiting: the answer settles nobody.
-        let params = unsubscribe_params(&self.id);
-        let (tx, _) = oneshot::channel();
-        let sent = self.conn.outbound().request(
-            &self.unsubscribe,
-            Some(params.as_raw()),
-            Waiter::from(tx),
-        );
-        if let Ok((_, text)) = sent {
-            let _ = self.conn.try_send_text(text);
+        self.conn.0.inboxes.remove(self.key);
+        if !self.conn.is_closed() {
+            send_unsubscribe(&self.conn, &self.unsubscribe, &self.id);
+        }
+    }
+}
+
+/// Sends `unsubscribe [id]` without waiting for the answer (which settles
+/// nobody); best effort.
+fn send_unsubscribe(conn: &Connection, unsubscribe: &str, id: &str) {
+    let params = unsubscribe_params(id);
+    let (tx, _) = oneshot::channel();
+    let sent = conn
+        .outbound()
+        .request(unsubscribe, Some(params.as_raw()), Waiter::from(tx));
+    if let Ok((request, text)) = sent {
+        if !conn.try_send_text(text) {
+            // Not sent: nothing will answer it.
+            let _ = conn.outbound().take(request);
+        }
+    }
+}
+
+/// Until disarmed, a subscribe in progress: dropped (cancelled, timed out),
+/// it lets go of the subscription's inbox.
+struct Opening<'c> {
+    conn: &'c Connection,
+    key: Option<u64>,
+}
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.conn.0.inboxes.remove(key);
         }
     }
 }
@@ -334,6 +381,10 @@ impl Connection {
         let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
         let inbox = Arc::new(Inbox::default());
         self.0.inboxes.table().insert(key, Arc::clone(&inbox));
+        let mut opening = Opening {
+            conn: self,
+            key: Some(key),
+        };
         let member = from.as_ref().map(|from| {
             let epoch = serde_json::Value::from(from.epoch.as_str()).to_string();
             resume_member(&epoch, from.seq)
@@ -357,13 +408,8 @@ impl Connection {
             await_answer(rx, guard, deadline_after(timeout), timeout).await
         }
         .await;
-        let id = match answer {
-            Ok(id) => id,
-            Err(e) => {
-                self.0.inboxes.table().remove(&key);
-                return Err(e);
-            }
-        };
+        let id = answer?;
+        opening.key = None;
         Ok(Subscription {
             key,
             id: id.get().to_owned(),

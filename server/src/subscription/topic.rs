@@ -47,6 +47,19 @@ struct State {
     history: History<Arc<str>>,
     epoch: Arc<str>,
     subscribers: Vec<Arc<Sub>>,
+    /// The number of subscribers after the last pruning of gone ones.
+    pruned_at: usize,
+}
+
+impl Drop for Inner {
+    /// The last handle is gone: nothing will be published any more, so the
+    /// subscribers' streams complete.
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        for sub in state.subscribers.drain(..) {
+            sub.end(None);
+        }
+    }
 }
 
 impl Topic {
@@ -64,6 +77,7 @@ impl Topic {
                 epoch: Arc::from(epoch.as_str()),
                 history: History::new(epoch, retention),
                 subscribers: Vec::new(),
+                pruned_at: 16,
             }),
             publishing: tokio::sync::Mutex::new(()),
         }))
@@ -101,7 +115,7 @@ impl Topic {
             let seq = state.history.push(Arc::clone(&item), now_ms());
             state
                 .subscribers
-                .retain(|sub| match sub.offer(seq, Arc::clone(&item)) {
+                .retain(|sub| match sub.offer(Some(seq), Arc::clone(&item)) {
                     Offer::Queued => true,
                     Offer::Gone => false,
                     Offer::Full(back) => {
@@ -112,12 +126,24 @@ impl Topic {
             seq
         };
         for (sub, mut item) in waiting {
-            loop {
-                sub.room().await;
-                match sub.offer(seq, item) {
-                    Offer::Queued | Offer::Gone => break,
-                    Offer::Full(back) => item = back,
+            // Bounded: a subscriber that stalls (a phone gone from the
+            // network, its TCP connection not yet timed out) is ended after
+            // its wait limit rather than holding every publisher up.
+            let waited = tokio::time::timeout(sub.wait_limit, async {
+                loop {
+                    sub.room().await;
+                    match sub.offer(Some(seq), item) {
+                        Offer::Queued | Offer::Gone => break,
+                        Offer::Full(back) => item = back,
+                    }
                 }
+            })
+            .await;
+            if waited.is_err() {
+                sub.end(Some(ErrorObject::new(
+                    jrpc_shared::code::SERVER_BUSY,
+                    "subscription ended: the client did not read for too long",
+                )));
             }
         }
         Ok(seq)
@@ -149,6 +175,11 @@ impl Topic {
             for (seq, item) in catch_up.items {
                 sub.catch_up(seq, item);
             }
+        }
+        // Connections end without telling the topic: prune as it grows.
+        if state.subscribers.len() >= state.pruned_at.saturating_mul(2) {
+            state.subscribers.retain(|s| !s.is_gone());
+            state.pruned_at = state.subscribers.len().max(16);
         }
         state.subscribers.push(sub);
         Ok(())

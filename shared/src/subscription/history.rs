@@ -123,8 +123,15 @@ impl<T: Clone> History<T> {
                 items: held(0),
             };
         }
-        // A number from the future (not ours): nothing to catch up on.
-        let wanted = seq.saturating_add(1).min(self.next_seq);
+        // A number this stream never gave (another server's stream under
+        // the same epoch name): what the client has is unknown.
+        if seq >= self.next_seq {
+            return CatchUp {
+                missed: None,
+                items: held(0),
+            };
+        }
+        let wanted = seq + 1;
         let oldest = self.items.front().map_or(self.next_seq, |(s, _, _)| *s);
         CatchUp {
             missed: Some(oldest.saturating_sub(wanted)),

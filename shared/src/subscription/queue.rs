@@ -62,6 +62,9 @@ pub struct Queue<T> {
     capacity: usize,
     overflow: Overflow,
     dropped: u64,
+    /// Catch-up items still at the front (see [`Queue::push_over`]): not
+    /// counted against the capacity, which is for live items.
+    over: usize,
 }
 
 impl<T> Queue<T> {
@@ -72,18 +75,21 @@ impl<T> Queue<T> {
             capacity: capacity.max(1),
             overflow,
             dropped: 0,
+            over: 0,
         }
     }
 
     /// Buffers item `seq`, or applies the policy when the buffer is full.
     pub fn offer(&mut self, seq: u64, item: T) -> Offered<T> {
-        if self.items.len() >= self.capacity {
+        if !self.has_room() {
             match self.overflow {
                 Overflow::Wait => return Offered::Full(item),
                 Overflow::End => return Offered::Ended,
                 Overflow::DropOldest => {
-                    self.items.pop_front();
-                    self.dropped += 1;
+                    // The oldest live item: catch-up items are owed in full.
+                    if self.items.remove(self.over).is_some() {
+                        self.dropped += 1;
+                    }
                 }
             }
         }
@@ -91,16 +97,20 @@ impl<T> Queue<T> {
         Offered::Queued
     }
 
-    /// Buffers item `seq` even when the buffer is full: for the items a
-    /// resuming client catches up on, which the history's retention bounds.
+    /// Buffers item `seq` beyond the capacity: for the items a resuming
+    /// client catches up on, which the history's retention bounds, pushed
+    /// before any live item. They do not count against the capacity, so
+    /// live items are not dropped (or the subscription ended) for them.
     pub fn push_over(&mut self, seq: u64, item: T) {
         self.items.push_back((seq, item));
+        self.over += 1;
     }
 
-    /// The next thing to write: a gap first if items were dropped.
+    /// The next thing to write: a gap first if items were dropped (before
+    /// the first live item after them; catch-up items come first).
     pub fn take(&mut self) -> Option<Next<T>> {
         let (seq, _) = self.items.front()?;
-        if self.dropped > 0 {
+        if self.dropped > 0 && self.over == 0 {
             let gap = Next::Gap {
                 missed: self.dropped,
                 seq: *seq,
@@ -108,14 +118,15 @@ impl<T> Queue<T> {
             self.dropped = 0;
             return Some(gap);
         }
+        self.over = self.over.saturating_sub(1);
         self.items
             .pop_front()
             .map(|(seq, item)| Next::Item(seq, item))
     }
 
-    /// Whether another item fits without the policy.
+    /// Whether another live item fits without the policy.
     pub fn has_room(&self) -> bool {
-        self.items.len() < self.capacity
+        self.items.len().saturating_sub(self.over) < self.capacity
     }
 
     /// Items buffered.

@@ -117,9 +117,10 @@ fn history_bounds_by_count_and_age_and_reports_gaps_exactly() {
         }
     );
     assert_eq!(h.catch_up("e", 0, 30).missed, Some(1));
-    // Up to date, or a number this stream never gave: nothing.
+    // Up to date: nothing. A number this stream never gave: unknown.
     assert_eq!(h.catch_up("e", 4, 30).items, Vec::<(u64, &str)>::new());
-    assert_eq!(h.catch_up("e", 99, 30).missed, Some(0));
+    assert_eq!(h.catch_up("e", 4, 30).missed, Some(0));
+    assert_eq!(h.catch_up("e", 5, 30).missed, None);
     // Age: at 125 only "d" (30) is younger than 100 ms.
     let c = h.catch_up("e", 1, 125);
     assert_eq!((c.missed, c.items), (Some(2), vec![(4, "d")]));
@@ -143,6 +144,27 @@ fn a_queue_is_bounded_under_every_policy() {
     assert_eq!(end.offer(1, ()), Offered::Queued);
     assert_eq!(end.offer(2, ()), Offered::Ended);
     assert_eq!(end.len(), 1);
+
+    // Catch-up items go beyond the capacity and are never the ones dropped.
+    let mut caught = Queue::new(1, Overflow::DropOldest);
+    caught.push_over(1, 'a');
+    caught.push_over(2, 'b');
+    assert!(caught.has_room());
+    assert_eq!(caught.offer(3, 'c'), Offered::Queued);
+    assert_eq!(caught.offer(4, 'd'), Offered::Queued);
+    let all: Vec<_> = core::iter::from_fn(|| caught.take()).collect();
+    assert_eq!(
+        all,
+        vec![
+            Next::Item(1, 'a'),
+            Next::Item(2, 'b'),
+            Next::Gap { missed: 1, seq: 4 },
+            Next::Item(4, 'd')
+        ]
+    );
+    let mut ending = Queue::new(1, Overflow::End);
+    ending.push_over(1, ());
+    assert_eq!(ending.offer(2, ()), Offered::Queued);
 
     let mut drop = Queue::new(3, Overflow::DropOldest);
     for seq in 1..=1000 {
