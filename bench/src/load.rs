@@ -40,7 +40,7 @@ pub fn measure(
     cmd.args(["bench", "--json", "--url", &server.url])
         .args(["--server-pid", &server.pid().to_string()])
         .args(["--expect", "3"]);
-    if scenario.kind == Measure::Calls {
+    if matches!(scenario.kind, Measure::Calls | Measure::Fanout) {
         cmd.args(["--duration", &duration.to_string(), "--warmup", "1"]);
     }
     cmd.args(scenario.options)
@@ -104,13 +104,17 @@ impl Run {
         match self.scenario.kind {
             Measure::Calls => self.number("/calls_per_sec"),
             Measure::Flood => self.number("/notifications_per_sec"),
+            Measure::Fanout => self.number("/deliveries_per_sec"),
             Measure::Idle => None,
         }
     }
 
-    /// The server's CPU time per call (or notification), in µs.
+    /// The server's CPU time per call (or notification, or delivered item), in µs.
     pub fn cpu_us(&self) -> Option<f64> {
-        self.number("/server/cpu_us_per_call")
+        match self.scenario.kind {
+            Measure::Fanout => self.number("/server/cpu_us_per_delivery"),
+            _ => self.number("/server/cpu_us_per_call"),
+        }
     }
 
     /// Latency percentile `p` ("p50", "p99"), in µs.
@@ -147,7 +151,7 @@ impl Run {
             show(self.latency_us("p99"), " µs p99"),
             show(
                 self.rss_growth_kib()
-                    .filter(|_| self.scenario.kind == Measure::Flood),
+                    .filter(|_| matches!(self.scenario.kind, Measure::Flood | Measure::Fanout)),
                 " KiB growth"
             ),
             show(self.idle_kib(), " KiB/idle"),

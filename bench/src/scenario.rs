@@ -1,4 +1,4 @@
-//! The five scenarios, as `jrpc bench` options.
+//! The scenarios, as `jrpc bench` options.
 
 /// One load shape measured on both servers.
 pub struct Scenario {
@@ -21,6 +21,9 @@ pub enum Measure {
     Flood,
     /// Idle connections: memory per connection.
     Idle,
+    /// One topic, many subscribers: deliveries per second, server CPU per
+    /// delivery, delivery latency, memory growth; timed by `--duration`.
+    Fanout,
 }
 
 /// Every scenario, in the order of the issue that asked for them.
@@ -63,6 +66,20 @@ pub const SCENARIOS: &[Scenario] = &[
             "1",
             "--warmup",
             "0",
+        ],
+    },
+    Scenario {
+        key: "fanout",
+        title: "fan-out: 1,000 subscribers on 32 connections, one stalled",
+        kind: Measure::Fanout,
+        options: &[
+            "--subscribers",
+            "1000",
+            "--connections",
+            "32",
+            "--in-flight",
+            "4",
+            "--stalled",
         ],
     },
 ];

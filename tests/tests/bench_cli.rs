@@ -192,3 +192,40 @@ async fn calls_never_answered_end_the_run_as_errors() {
     assert_eq!(number(&run.report, "/unanswered"), 3.0, "{}", run.report);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// `--subscribers`: the fan-out through the demo's board. Every delivery
+/// is an item the publisher posted; their latency is measured; a stalled
+/// subscriber does not stop the others.
+#[tokio::test]
+async fn a_fan_out_counts_deliveries_and_their_latency() {
+    let server = start().await;
+    let mut args = QUICK.to_vec();
+    args.extend([
+        "--subscribers",
+        "40",
+        "--connections",
+        "4",
+        "--in-flight",
+        "2",
+        "--stalled",
+    ]);
+    let run = bench(&server, &args).await;
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.report["mode"], "fanout");
+    assert_eq!(run.report["errors"], 0);
+    let posts = number(&run.report, "/posts");
+    let deliveries = number(&run.report, "/deliveries");
+    assert!(posts > 0.0 && deliveries > 0.0, "{}", run.report);
+    // At most one delivery per post and subscriber (and a little slack
+    // for posts answered just outside the window).
+    assert!(deliveries <= (posts + 2.0 * 2.0) * 40.0, "{}", run.report);
+    assert!(number(&run.report, "/latency_us/p99") > 0.0);
+    let url = server.url();
+    let other = jrpc(&["bench", "--url", &url, "--subscribers", "5", "--batch", "2"]).await;
+    assert_eq!(other.code, Some(2), "--subscribers with --batch is refused");
+    assert!(
+        other.stderr.contains("cannot be used with"),
+        "{}",
+        other.stderr
+    );
+}

@@ -5,6 +5,7 @@
 //! increasing id, and matches answers by id. Latencies go into a log-bucketed
 //! [`histogram`]; the workers run on a multi-threaded runtime of their own.
 
+mod fanout;
 pub mod histogram;
 mod proc_stats;
 mod report;
@@ -45,7 +46,8 @@ Examples:
   jrpc bench --method Add --params '[5,10]' --batch 10
   jrpc bench --notify --duration 2
   jrpc bench --notify --count 100000 --duration 30 --server-pid $(pidof jrpc-server)
-  jrpc bench --idle 1000 --connections 0 --server-pid $(pidof jrpc-server)";
+  jrpc bench --idle 1000 --connections 0 --server-pid $(pidof jrpc-server)
+  jrpc bench --subscribers 1000 --connections 32 --in-flight 4 --stalled";
 
 /// The options of `jrpc bench`.
 #[derive(Clone, Debug, clap::Args)]
@@ -85,6 +87,21 @@ pub struct BenchArgs {
     /// Open N more connections that stay idle for the run.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub idle: usize,
+    /// Fan-out instead of calls: N subscriptions to one topic, spread over
+    /// --connections, while one more connection publishes to it (--publish,
+    /// --in-flight posts at a time); reports deliveries per second, their
+    /// latency, and the server's CPU per delivery.
+    #[arg(long, value_name = "N", default_value_t = 0, conflicts_with_all = ["batch", "notify", "idle"])]
+    pub subscribers: usize,
+    /// With --subscribers: the subscribe method (no params).
+    #[arg(long, value_name = "METHOD", default_value = "demo.board.subscribe")]
+    pub subscribe: String,
+    /// With --subscribers: the method that publishes `{"text": ..}` to the topic.
+    #[arg(long, value_name = "METHOD", default_value = "demo.board.post")]
+    pub publish: String,
+    /// With --subscribers: one more subscriber that never reads.
+    #[arg(long, requires = "subscribers")]
+    pub stalled: bool,
     /// Report CPU time and memory of the server process with this pid (Linux).
     #[arg(long, value_name = "PID")]
     pub server_pid: Option<u32>,
@@ -119,24 +136,31 @@ pub async fn run(url: &str, args: &BenchArgs, out: &mut impl Write) -> Result<()
     if let Some(pid) = args.server_pid {
         sample(pid).map_err(Failure::usage)?;
     }
+    if args.subscribers > 0 {
+        let (url_owned, args_owned) = (url.to_owned(), args.clone());
+        let fanout = on_own_runtime(args.connections, async move {
+            fanout::run(&url_owned, &args_owned).await
+        })
+        .await?;
+        let text = match args.json {
+            true => fanout.json(url, args).to_string(),
+            false => fanout.human(url),
+        };
+        writeln!(out, "{text}")
+            .and_then(|()| out.flush())
+            .map_err(|e| Failure::transport(format!("could not write the report: {e}")))?;
+        return match fanout.failure() {
+            None => Ok(()),
+            Some(e) => Err(Failure::rpc(format!(
+                "a subscriber's connection failed: {e}"
+            ))),
+        };
+    }
     let (url_owned, args_owned) = (url.to_owned(), args.clone());
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-    // A runtime of its own, with worker threads, whatever the caller runs on.
-    std::thread::spawn(move || {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(args_owned.connections.max(1));
-        let outcome = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(threads)
-            .enable_all()
-            .build()
-            .map_err(|e| Failure::transport(format!("cannot start the runtime: {e}")))
-            .and_then(|runtime| runtime.block_on(execute(&url_owned, &args_owned)));
-        let _ = done_tx.send(outcome);
-    });
-    let report = done_rx
-        .await
-        .map_err(|_| Failure::transport("the benchmark thread failed"))??;
+    let report = on_own_runtime(args.connections, async move {
+        execute(&url_owned, &args_owned).await
+    })
+    .await?;
     let text = if args.json {
         json_report(url, args, &report).to_string()
     } else {
@@ -160,6 +184,30 @@ pub async fn run(url: &str, args: &BenchArgs, out: &mut impl Write) -> Result<()
         ));
     }
     Err(Failure::rpc(message))
+}
+
+/// Runs `work` on a multi-threaded runtime of its own (one worker thread
+/// per connection, up to the cores), whatever the caller runs on.
+async fn on_own_runtime<T: Send + 'static>(
+    connections: usize,
+    work: impl std::future::Future<Output = Result<T, Failure>> + Send + 'static,
+) -> Result<T, Failure> {
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(connections.max(1));
+        let outcome = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+            .map_err(|e| Failure::transport(format!("cannot start the runtime: {e}")))
+            .and_then(|runtime| runtime.block_on(work));
+        let _ = done_tx.send(outcome);
+    });
+    done_rx
+        .await
+        .map_err(|_| Failure::transport("the benchmark thread failed"))?
 }
 
 async fn connect(url: &str) -> Result<Ws, Failure> {
