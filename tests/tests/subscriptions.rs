@@ -473,3 +473,21 @@ async fn an_unsubscribe_method_ends_only_its_own_kind_of_subscription() {
     assert_eq!(ws.call(right.to_string()).await["result"], true);
     stop(&s.server).await;
 }
+
+/// A topic's subscriber is registered before its id is answered: a publish
+/// made as soon as the client has the id always reaches it.
+#[tokio::test]
+async fn a_publish_right_after_the_answer_reaches_the_new_subscriber() {
+    let s = setup(Limits::default()).await;
+    let mut ws = Raw::connect(&s.url).await;
+    for round in 0..50u64 {
+        let id = subscribe(&mut ws, "board.subscribe", json!([]), round).await;
+        s.board.publish(&round).await.unwrap();
+        let item = ws.next_json().await;
+        assert_eq!(item["params"]["result"], round, "{item}");
+        let bye =
+            json!({"jsonrpc":"2.0","method":"board.unsubscribe","params":[id],"id":1000 + round});
+        assert_eq!(ws.call(bye.to_string()).await["result"], true);
+    }
+    stop(&s.server).await;
+}

@@ -11,10 +11,18 @@ use super::sink::{SubscriptionClosed, SubscriptionSink};
 use super::state::Sub;
 use crate::Connection;
 
+/// What to do with a new subscription before its id is answered (a
+/// topic's registration), run in the connection's driver.
+pub(crate) type OnAccept = Box<dyn FnOnce(&Arc<Sub>) + Send>;
+
 /// The handler's answer to a subscribe request.
 pub(crate) enum Verdict {
     /// Accept with these options; the subscription comes back on the sender.
-    Accept(SubscriptionOptions, oneshot::Sender<Arc<Sub>>),
+    Accept(
+        SubscriptionOptions,
+        oneshot::Sender<Arc<Sub>>,
+        Option<OnAccept>,
+    ),
     Reject(ErrorObject),
 }
 
@@ -71,18 +79,21 @@ impl PendingSubscription {
         mut self,
         options: SubscriptionOptions,
     ) -> Result<SubscriptionSink, SubscriptionClosed> {
-        let sub = self.accept_sub(options).await?;
+        let sub = self.accept_sub(options, None).await?;
         Ok(SubscriptionSink::new(sub))
     }
 
+    /// Accepts; `on_accept` runs on the new subscription before the client
+    /// gets its id.
     pub(crate) async fn accept_sub(
         &mut self,
         options: SubscriptionOptions,
+        on_accept: Option<OnAccept>,
     ) -> Result<Arc<Sub>, SubscriptionClosed> {
         let verdict = self.verdict.take().ok_or(SubscriptionClosed)?;
         let (reply, sub) = oneshot::channel();
         verdict
-            .send(Verdict::Accept(options, reply))
+            .send(Verdict::Accept(options, reply, on_accept))
             .map_err(|_| SubscriptionClosed)?;
         sub.await.map_err(|_| SubscriptionClosed)
     }

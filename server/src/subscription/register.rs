@@ -71,7 +71,7 @@ where
         Outcome::Pending(Box::pin(async move {
             match answer.await {
                 Ok(Verdict::Reject(error)) => Err(error),
-                Ok(Verdict::Accept(options, reply)) => {
+                Ok(Verdict::Accept(options, reply, on_accept)) => {
                     let sub = Sub::new(&conn.0, &notification, &options);
                     conn.0.subs.add(&sub).map_err(too_many)?;
                     if reply.send(Arc::clone(&sub)).is_err() {
@@ -80,6 +80,11 @@ where
                         return Err(ErrorObject::internal_error(
                             "the subscription's handler is gone",
                         ));
+                    }
+                    // A topic's subscriber is registered before its id is
+                    // answered: no publish after the answer can miss it.
+                    if let Some(on_accept) = on_accept {
+                        on_accept(&sub);
                     }
                     // Items may go out from now on; the driver writes them
                     // only after this response, which it queues first.

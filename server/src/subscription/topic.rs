@@ -160,7 +160,16 @@ impl Topic {
         options: SubscriptionOptions,
     ) -> Result<(), SubscriptionClosed> {
         let resume = pending.resume.take();
-        let sub = pending.accept_sub(options).await?;
+        let topic = self.clone();
+        let join = Box::new(move |sub: &Arc<Sub>| topic.join(sub, resume));
+        pending.accept_sub(options, Some(join)).await?;
+        Ok(())
+    }
+
+    /// Adds `sub`, after the items a resuming client missed (or a gap).
+    /// Runs before the client gets the subscription's id, under the topic's
+    /// lock: every later publish reaches it, none is sent twice.
+    fn join(&self, sub: &Arc<Sub>, resume: Option<jrpc_shared::subscription::Resume>) {
         let mut state = self.state();
         sub.set_epoch(Arc::clone(&state.epoch));
         if let Some(resume) = resume {
@@ -181,7 +190,6 @@ impl Topic {
             state.subscribers.retain(|s| !s.is_gone());
             state.pruned_at = state.subscribers.len().max(16);
         }
-        state.subscribers.push(sub);
-        Ok(())
+        state.subscribers.push(Arc::clone(sub));
     }
 }
