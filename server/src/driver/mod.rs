@@ -3,28 +3,26 @@
 //! It owns the socket and the connection's [`Inbound`] engine. Handlers run
 //! inside this task (a handler that is ready at once is answered on the spot;
 //! others are polled in a `FuturesUnordered`), so no task is spawned per
-//! message. Replies are fed to the socket as they come and flushed only when
-//! nothing else is ready, so a burst of calls costs one write, not one each.
+//! message (running them: [`handlers`]). Replies are fed to the socket as
+//! they come and flushed only when nothing else is ready, so a burst of calls
+//! costs one write, not one each.
 //!
 //! Backpressure: the loop stops reading while too many replies wait for the
 //! socket or too many notification handlers are still running, so a flooding
 //! peer is slowed down instead of growing memory without bound.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures_util::future::{AbortHandle, Abortable, Aborted};
+use futures_util::future::AbortHandle;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt, Sink, Stream, StreamExt};
-use jrpc_shared::handler::{BoxFuture, DynHandler, Handler, Outcome};
+use futures_util::{Sink, Stream, StreamExt};
+use jrpc_shared::handler::DynHandler;
 use jrpc_shared::legacy::{ErrorNames, Incoming};
-use jrpc_shared::{
-    Action, Answer, CallToken, Completion, ErrorObject, HandlerResult, Inbound, Raw,
-};
+use jrpc_shared::{Action, CallToken, ErrorObject, Inbound};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
@@ -32,10 +30,14 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+mod handlers;
+
+use handlers::Task;
+
 use crate::Dialect;
 use crate::codec::{self, Codec, Unpacked};
 use crate::connection::CloseRequest;
-use crate::slots::{Slot, Slots};
+use crate::slots::Slots;
 use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
 
@@ -45,30 +47,9 @@ const BUDGET: usize = 128;
 /// is given back rather than held by an idle connection).
 const ACTIONS_KEPT: usize = 64;
 /// The most of a notification result's buffer kept for the next one.
-const DISCARD_KEPT: usize = 4096;
+pub(super) const DISCARD_KEPT: usize = 4096;
 /// How long to wait for the peer's answer to our close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
-
-/// A running handler, with the request it answers (`None` for a notification).
-struct Task {
-    token: Option<CallToken>,
-    fut: Abortable<BoxFuture>,
-}
-
-impl Future for Task {
-    type Output = (Option<CallToken>, Result<HandlerResult, Aborted>);
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let token = self.token;
-        // A panicking handler answers its own call with an error instead of
-        // taking the connection, and every other call on it, down.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| self.fut.poll_unpin(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(r)) => Poll::Ready((token, r)),
-            Err(_) => Poll::Ready((token, Ok(Err(handler_panicked())))),
-        }
-    }
-}
 
 /// What became of a binary frame (see [`Driver::unpack`]).
 enum Unpack {
@@ -85,10 +66,6 @@ enum Unpack {
 fn unreadable_msgpack(why: &str) -> String {
     let error = ErrorObject::parse_error().with_data(why);
     jrpc_shared::error_response_text(&jrpc_shared::Id::null(), &error)
-}
-
-fn handler_panicked() -> ErrorObject {
-    ErrorObject::internal_error("the method's handler panicked")
 }
 
 /// How the loop ended, and so how to close.
@@ -504,114 +481,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             }
             Err(Unpacked::NotMsgpack) => Unpack::NotMsgpack,
         }
-    }
-
-    /// Runs a handler. One that is ready at once writes its result straight
-    /// into the reply (or, for a notification, into a scratch buffer that
-    /// nobody reads); the others are started as tasks.
-    fn call(
-        &mut self,
-        handler: &dyn Handler<Connection>,
-        method: &str,
-        params: Option<Raw<'_>>,
-        token: Option<CallToken>,
-    ) {
-        let slot = match &self.slots {
-            None => None,
-            Some(slots) => match slots.try_take() {
-                Some(slot) => Some(slot),
-                None => {
-                    let methods = Arc::clone(&self.methods);
-                    let call = slots.wait_then_call(methods, method, self.conn.clone(), params);
-                    return self.start(token, call);
-                }
-            },
-        };
-        let conn = &self.conn;
-        let run = |out: &mut String| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
-                handler.call_into(conn.clone(), params, out)
-            }))
-            .unwrap_or_else(|_| Answer::Failed(handler_panicked()))
-        };
-        let Some(token) = token else {
-            let answer = run(&mut self.discard);
-            self.discard.clear();
-            if self.discard.capacity() > DISCARD_KEPT {
-                // A large result once does not keep its memory for good.
-                self.discard = String::new();
-            }
-            match answer {
-                Answer::Written => {}
-                Answer::Failed(e) => {
-                    tracing::debug!(method, error = %e, "notification handler failed");
-                }
-                Answer::Later(fut) => self.start(None, held(slot, fut)),
-            }
-            return;
-        };
-        match self.inbound.complete_with(token, run) {
-            Completion::Done(reply) => self.queue.extend(reply),
-            Completion::Later(fut) => self.start(Some(token), held(slot, fut)),
-        }
-    }
-
-    /// Opens a subscription. Not in a batch (its reply would go out after
-    /// the subscription's first items) and not as a notification (nobody
-    /// would learn its id); outside the server's cap on running handlers,
-    /// as its request is answered as soon as its handler decides.
-    fn subscribe(
-        &mut self,
-        handler: &dyn Handler<Connection>,
-        params: Option<Raw<'_>>,
-        token: Option<CallToken>,
-        resume: Option<Raw<'_>>,
-        batched: bool,
-    ) {
-        let Some(token) = token else {
-            tracing::debug!("ignored a subscribe notification: it would have no id");
-            return;
-        };
-        if batched {
-            let error = ErrorObject::new(
-                jrpc_shared::code::INVALID_REQUEST,
-                "Invalid Request: a subscription cannot be opened in a batch",
-            );
-            self.queue.extend(self.inbound.complete(token, Err(error)));
-            return;
-        }
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            handler.subscribe(self.conn.clone(), params, resume)
-        }));
-        match outcome {
-            Ok(Outcome::Ready(result)) => self.queue.extend(self.inbound.complete(token, result)),
-            Ok(Outcome::Pending(fut)) => self.start(Some(token), fut),
-            Err(_) => self
-                .queue
-                .extend(self.inbound.complete(token, Err(handler_panicked()))),
-        }
-    }
-
-    fn start(&mut self, token: Option<CallToken>, fut: BoxFuture) {
-        let (handle, registration) = AbortHandle::new_pair();
-        match token {
-            Some(token) => {
-                self.aborts.insert(token, handle);
-            }
-            None => self.running_notifications += 1,
-        }
-        self.tasks.push(Task {
-            token,
-            fut: Abortable::new(fut, registration),
-        });
-    }
-}
-
-/// `fut`, holding `slot` (if the server caps running handlers) until it completes.
-fn held(slot: Option<Slot>, fut: BoxFuture) -> BoxFuture {
-    match slot {
-        Some(slot) => Slots::hold(slot, fut),
-        None => fut,
     }
 }
 
