@@ -58,40 +58,94 @@ pub enum Frame<'a> {
     Error(ErrorObject),
 }
 
-/// The members of a message object that JSON-RPC gives a meaning, each kept
-/// raw so that a wrong type in one still lets the others (notably the id) be read.
+/// The members [`Members`] keeps, by their index there: first those of a
+/// message that JSON-RPC gives a meaning and of its error objects, where a
+/// repeat makes the object invalid ([`ONCE`] of them); then those read by
+/// the same code where a repeat is no error (the last one counts): a
+/// subscribe request's `resume`, the members of a subscription message's
+/// params (see [`crate::subscription::read_event`]), and the legacy
+/// dialect's `args`, `kwargs` and an error's `data.type`. One reader for
+/// all, looked up in a table: it keeps the browser's wasm small.
+const NAMES: [&str; 18] = [
+    "jsonrpc",
+    "method",
+    "params",
+    "id",
+    "result",
+    "error",
+    "code",
+    "message",
+    "data",
+    "resume",
+    "subscription",
+    "seq",
+    "epoch",
+    "gap",
+    "missed",
+    "args",
+    "kwargs",
+    "type",
+];
+const ONCE: usize = 9;
+pub(crate) const JSONRPC: usize = 0;
+pub(crate) const METHOD: usize = 1;
+const PARAMS: usize = 2;
+pub(crate) const ID: usize = 3;
+pub(crate) const RESULT: usize = 4;
+pub(crate) const ERROR: usize = 5;
+const CODE: usize = 6;
+const MESSAGE: usize = 7;
+const DATA: usize = 8;
+const RESUME: usize = 9;
+pub(crate) const SUBSCRIPTION: usize = 10;
+pub(crate) const SEQ: usize = 11;
+pub(crate) const EPOCH: usize = 12;
+pub(crate) const GAP: usize = 13;
+pub(crate) const MISSED: usize = 14;
+#[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+pub(crate) const ARGS: usize = 15;
+#[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+pub(crate) const KWARGS: usize = 16;
+#[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+pub(crate) const TYPE: usize = 17;
+
+/// The members of an object that [`NAMES`] lists, each kept raw so that a
+/// wrong type in one still lets the others (notably the id) be read.
 #[derive(Default)]
-struct Members<'a> {
-    jsonrpc: Option<&'a str>,
-    method: Option<&'a str>,
-    params: Option<&'a str>,
-    id: Option<&'a str>,
-    result: Option<&'a str>,
-    error: Option<&'a str>,
-    /// A subscription's `resume` (not a JSON-RPC member: a repeat is no
-    /// error, the last one counts).
-    resume: Option<&'a str>,
-    /// One of the members above appeared twice: the message is invalid.
-    duplicate: bool,
+pub(crate) struct Members<'a> {
+    values: [Option<&'a str>; NAMES.len()],
+    /// One of the first [`ONCE`] members appeared twice: the object is invalid.
+    pub(crate) duplicate: bool,
 }
 
 impl<'a> Members<'a> {
-    fn slot(&mut self, key: Str<'_>) -> Option<&mut Option<&'a str>> {
+    /// Member `member` (an index of [`NAMES`]), as raw JSON.
+    pub(crate) fn get(&self, member: usize) -> Option<&'a str> {
+        self.values.get(member).copied().flatten()
+    }
+
+    /// The slot of member `key`, and whether a repeat of it is an error.
+    fn slot(&mut self, key: Str<'_>) -> Option<(&mut Option<&'a str>, bool)> {
         let name = if key.is_escaped() {
             key.decode()?
         } else {
             Cow::Borrowed(key.raw())
         };
-        Some(match &*name {
-            "jsonrpc" => &mut self.jsonrpc,
-            "method" => &mut self.method,
-            "params" => &mut self.params,
-            "id" => &mut self.id,
-            "result" => &mut self.result,
-            "error" => &mut self.error,
-            // Other members are allowed and ignored.
-            _ => return None,
-        })
+        // Other members are allowed and ignored.
+        let at = NAMES.iter().position(|n| *n == name)?;
+        Some((self.values.get_mut(at)?, at < ONCE))
+    }
+
+    /// The members of `text`, a JSON object (validated here); `None` for
+    /// anything else.
+    pub(crate) fn of(text: &'a str) -> Option<Self> {
+        let mut c = Cursor::new(text);
+        if c.peek() != Some(b'{') {
+            return None;
+        }
+        let m = any_members(&mut c, 0).ok()?;
+        c.end().ok()?;
+        Some(m)
     }
 }
 
@@ -179,11 +233,13 @@ fn members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json::Err
 /// [`members`] the general way, for any object.
 fn any_members<'a>(c: &mut Cursor<'a>, open: usize) -> Result<Members<'a>, json::Error> {
     let mut m = Members::default();
-    for_each_member(c, open, |key, value| match m.slot(key) {
-        Some(slot) if slot.is_some() => m.duplicate = true,
-        Some(slot) => *slot = Some(value),
-        None if key.eq_str("resume") => m.resume = Some(value),
-        None => {}
+    for_each_member(c, open, |key, value| {
+        let mut twice = false;
+        if let Some((slot, once)) = m.slot(key) {
+            // Replaced first: `&&` would skip it for the members read once.
+            twice = slot.replace(value).is_some() && once;
+        }
+        m.duplicate |= twice;
     })?;
     Ok(m)
 }
@@ -200,14 +256,14 @@ fn usual_members<'a>(c: &mut Cursor<'a>, open: usize, m: &mut Members<'a>) -> bo
     if !c.eat_exact(br#"{"jsonrpc":"2.0""#) {
         return false;
     }
-    m.jsonrpc = Some(r#""2.0""#);
+    m.values[JSONRPC] = Some(r#""2.0""#);
     while !c.eat_exact(b"}") {
         let slot = if c.eat_exact(br#","method":"#) {
-            &mut m.method
+            &mut m.values[METHOD]
         } else if c.eat_exact(br#","params":"#) {
-            &mut m.params
+            &mut m.values[PARAMS]
         } else if c.eat_exact(br#","id":"#) {
-            &mut m.id
+            &mut m.values[ID]
         } else {
             return false;
         };
@@ -254,11 +310,11 @@ fn classify(m: Members<'_>) -> Item<'_> {
     if m.duplicate {
         return invalid(Id::null());
     }
-    if m.method.is_none() && (m.result.is_some() || m.error.is_some()) {
+    if m.get(METHOD).is_none() && (m.get(RESULT).is_some() || m.get(ERROR).is_some()) {
         return response(m);
     }
     // From here on it must be a valid request or notification.
-    let id = match m.id {
+    let id = match m.get(ID) {
         None => None,
         Some(raw) => match Id::from_raw(Raw::scanned(raw)) {
             Some(id) => Some(id),
@@ -267,23 +323,23 @@ fn classify(m: Members<'_>) -> Item<'_> {
         },
     };
     let reply_id = || id.clone().unwrap_or_else(Id::null);
-    let version_ok = m.jsonrpc.is_some_and(|v| {
+    let version_ok = m.get(JSONRPC).is_some_and(|v| {
         v == "\"2.0\"" || string_value(v).is_some_and(|v| v == crate::wire::VERSION)
     });
     if !version_ok {
         return invalid(reply_id());
     }
-    let Some(method) = m.method.and_then(string_value) else {
+    let Some(method) = m.get(METHOD).and_then(string_value) else {
         return invalid(reply_id());
     };
-    if m.result.is_some() || m.error.is_some() {
+    if m.get(RESULT).is_some() || m.get(ERROR).is_some() {
         return invalid(reply_id());
     }
-    let params = m.params.map(Raw::scanned);
+    let params = m.get(PARAMS).map(Raw::scanned);
     if params.is_some_and(|p| !p.is_structured()) {
         return invalid(reply_id());
     }
-    let resume = m.resume.map(Raw::scanned);
+    let resume = m.get(RESUME).map(Raw::scanned);
     Item::Call {
         method,
         params,
@@ -295,11 +351,11 @@ fn classify(m: Members<'_>) -> Item<'_> {
 /// Responses are read leniently: whatever lets a waiting call settle is accepted,
 /// because the alternative is a caller waiting until its timeout.
 fn response(m: Members<'_>) -> Item<'_> {
-    let Some(id) = m.id else {
+    let Some(id) = m.get(ID) else {
         return Item::Ignored("response without an id");
     };
-    let error = m.error.filter(|e| *e != "null");
-    let outcome = match (error, m.result) {
+    let error = m.get(ERROR).filter(|e| *e != "null");
+    let outcome = match (error, m.get(RESULT)) {
         (Some(error), _) => Err(error_object(error).unwrap_or_else(|why| {
             ErrorObject::new(
                 code::INTERNAL_ERROR,
@@ -322,37 +378,18 @@ fn response(m: Members<'_>) -> Item<'_> {
 /// Reads an error object (already validated JSON): an integer `code`, a
 /// string `message`, and optional `data`; other members are ignored.
 pub(crate) fn error_object(text: &str) -> Result<ErrorObject, &'static str> {
-    let mut c = Cursor::new(text);
-    if c.peek() != Some(b'{') {
-        return Err("it is not an object");
+    let m = Members::of(text).ok_or("it is not an object")?;
+    if m.duplicate {
+        return Err("a member appears twice");
     }
-    let (mut code, mut message, mut data) = (None, None, None);
-    let mut problem = None;
-    let read = for_each_member(&mut c, 0, |key, value| {
-        let slot = match key.decode().as_deref() {
-            Some("code") => &mut code,
-            Some("message") => &mut message,
-            Some("data") => &mut data,
-            _ => return,
-        };
-        if slot.replace(value).is_some() {
-            problem = Some("a member appears twice");
-        }
-    });
-    if read.is_err() {
-        return Err("it is not valid JSON");
-    }
-    if let Some(problem) = problem {
-        return Err(problem);
-    }
-    let code =
-        json::parse_i64(code.ok_or("it has no code")?).ok_or("its code is not an integer")?;
-    let message = string_value(message.ok_or("it has no message")?)
+    let code = json::parse_i64(m.get(CODE).ok_or("it has no code")?)
+        .ok_or("its code is not an integer")?;
+    let message = string_value(m.get(MESSAGE).ok_or("it has no message")?)
         .ok_or("its message is not a string")?
         .into_owned();
     let mut error = ErrorObject::new(code, message);
     // `"data": null` is the same as no data.
-    if let Some(data) = data.filter(|d| *d != "null") {
+    if let Some(data) = m.get(DATA).filter(|d| *d != "null") {
         error = error.with_data_raw(RawBuf::from(Raw::scanned(data)));
     }
     Ok(error)
@@ -362,24 +399,17 @@ pub(crate) fn error_object(text: &str) -> Result<ErrorObject, &'static str> {
 /// request to cancel.
 pub(crate) fn cancel_target(params: Raw<'_>) -> Option<Id> {
     let mut c = Cursor::new(params.get());
-    let mut target = None;
-    let mut twice = false;
-    if c.peek() == Some(b'[') {
-        c.expect(b'[').ok()?;
-        target = Some(c.value(1).ok()?);
+    let target = if c.eat(b'[') {
+        let target = c.value(1).ok()?;
         c.expect(b']').ok()?;
+        target
     } else {
-        for_each_member(&mut c, 0, |key, value| {
-            if key.eq_str("id") {
-                twice |= target.replace(value).is_some();
-            }
-        })
-        .ok()?;
-    }
-    if twice {
-        return None;
-    }
-    Id::from_raw(Raw::scanned(target?))
+        // An id given twice names no one request.
+        Members::of(params.get())
+            .filter(|m| !m.duplicate)?
+            .get(ID)?
+    };
+    Id::from_raw(Raw::scanned(target))
 }
 
 /// The value of a JSON string, borrowed when it holds no escapes; `None` for

@@ -3,8 +3,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::json::Cursor;
-use crate::parse::for_each_member;
+use crate::parse::{ARGS, ERROR, ID, JSONRPC, KWARGS, METHOD, Members, RESULT};
 use crate::wire::push_str_literal;
 
 use crate::{ErrorObject, Id, Raw, code, error_object::concat, error_response_text};
@@ -30,19 +29,6 @@ pub enum Incoming<'a> {
     Nothing,
 }
 
-/// The members of a legacy message; a later duplicate wins, as in the
-/// original (Python's `json.loads`).
-#[derive(Default)]
-struct Members<'a> {
-    jsonrpc: Option<&'a str>,
-    method: Option<&'a str>,
-    args: Option<&'a str>,
-    kwargs: Option<&'a str>,
-    id: Option<&'a str>,
-    result: Option<&'a str>,
-    error: Option<&'a str>,
-}
-
 /// Translates one frame from a legacy peer.
 ///
 /// ```
@@ -60,41 +46,29 @@ struct Members<'a> {
 /// ```
 pub fn incoming(frame: &str) -> Incoming<'_> {
     let unchanged = Incoming::Frame(Cow::Borrowed(frame));
-    let mut c = Cursor::new(frame);
-    if c.peek() != Some(b'{') {
+    // A later duplicate wins, as in the original (Python's `json.loads`).
+    let Some(m) = Members::of(frame) else {
         return unchanged;
-    }
-    let mut m = Members::default();
-    let read = for_each_member(&mut c, 0, |key, value| {
-        let slot = match key.decode().as_deref() {
-            Some("jsonrpc") => &mut m.jsonrpc,
-            Some("method") => &mut m.method,
-            Some("args") => &mut m.args,
-            Some("kwargs") => &mut m.kwargs,
-            Some("id") => &mut m.id,
-            Some("result") => &mut m.result,
-            Some("error") => &mut m.error,
-            _ => return,
-        };
-        *slot = Some(value);
-    });
+    };
     // JSON-RPC 2.0 sent here all the same is the engine's to answer.
-    if read.is_err() || c.end().is_err() || m.jsonrpc.is_some() {
+    if m.get(JSONRPC).is_some() {
         return unchanged;
     }
-    match m.method {
+    match m.get(METHOD) {
         Some(method) if method.starts_with('"') => call(method, &m),
         // An invoke gets no answer, even to a method that is no name.
-        Some(_) if present(m.id).is_none() => Incoming::Nothing,
+        Some(_) if present(m.get(ID)).is_none() => Incoming::Nothing,
         Some(_) => unchanged,
-        None if m.result.is_some() || m.error.is_some() => Incoming::Frame(response(&m).into()),
+        None if m.get(RESULT).is_some() || m.get(ERROR).is_some() => {
+            Incoming::Frame(response(&m).into())
+        }
         None => unchanged,
     }
 }
 
 /// A request or invoke: `method` is a JSON string's text, quotes included.
 fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
-    let id = present(m.id);
+    let id = present(m.get(ID));
     let fail = |message: &str| match id {
         Some(id) => Incoming::Reply(error_response_text(
             &Id::from_raw(Raw::scanned(id)).unwrap_or_else(Id::null),
@@ -102,8 +76,8 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
         )),
         None => Incoming::Nothing,
     };
-    let args = present(m.args);
-    let kwargs = present(m.kwargs);
+    let args = present(m.get(ARGS));
+    let kwargs = present(m.get(KWARGS));
     if args.is_some_and(|a| !a.starts_with('[')) {
         return fail("args must be a list");
     }
@@ -112,7 +86,7 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
     }
     let args = args.filter(|a| !is_empty(a));
     let params = match (args, kwargs.filter(|k| !is_empty(k))) {
-        (None, None) => present(m.args).map(Cow::Borrowed),
+        (None, None) => present(m.get(ARGS)).map(Cow::Borrowed),
         (Some(args), None) => Some(Cow::Borrowed(args)),
         // In params, a key that reads as a position means one.
         #[cfg(feature = "mixed-params")]
@@ -149,12 +123,12 @@ fn call<'a>(method: &str, m: &Members<'_>) -> Incoming<'a> {
 
 /// A response to one of this side's calls.
 fn response(m: &Members<'_>) -> String {
-    let id = m.id.unwrap_or("null");
+    let id = m.get(ID).unwrap_or("null");
     // The original tested `if response.error:`, so any false value is no error.
-    let Some(kind) = m.error.filter(|e| !falsy(e)) else {
+    let Some(kind) = m.get(ERROR).filter(|e| !falsy(e)) else {
         return concat(&[
             r#"{"jsonrpc":"2.0","result":"#,
-            m.result.unwrap_or("null"),
+            m.get(RESULT).unwrap_or("null"),
             r#","id":"#,
             id,
             "}",
@@ -162,7 +136,7 @@ fn response(m: &Members<'_>) -> String {
     };
     // The message is the `result` when it is a string; anything else is
     // written out as its JSON text.
-    let message = match present(m.result) {
+    let message = match present(m.get(RESULT)) {
         Some(text) if text.starts_with('"') => Cow::Borrowed(text),
         Some(text) => Cow::Owned(literal(text)),
         None => Cow::Owned(literal("")),

@@ -2,8 +2,7 @@
 
 use alloc::string::String;
 
-use crate::json::Cursor;
-use crate::parse::{Frame, Item, for_each_member, parse};
+use crate::parse::{Frame, Item, Members, TYPE, parse};
 use crate::wire::push_str_literal;
 use crate::{CANCEL_METHOD, ErrorObject, Raw};
 
@@ -96,17 +95,7 @@ fn emit_item(item: Item<'_>, names: &ErrorNames, emit: &mut impl FnMut(String)) 
 
 /// The error's `data.type` when it is a string: the type name it carries.
 fn data_type(error: &ErrorObject) -> Option<&str> {
-    let data = error.data_json()?;
-    let mut kind = None;
-    let mut c = Cursor::new(data);
-    if c.peek() != Some(b'{') {
-        return None;
-    }
-    for_each_member(&mut c, 0, |key, value| {
-        if key.eq_str("type") && value.starts_with('"') {
-            kind = Some(value);
-        }
-    })
-    .ok()?;
-    kind
+    Members::of(error.data_json()?)?
+        .get(TYPE)
+        .filter(|kind| kind.starts_with('"'))
 }
