@@ -182,6 +182,13 @@ impl<W> Outbound<W> {
         self.pending.drain().map(|(_, w)| w).collect()
     }
 
+    /// As [`Outbound::close`], for a driver whose waiters need no failing
+    /// (the browser's, which keeps its promises itself): they are dropped.
+    pub fn close_and_forget(&mut self) {
+        self.closed = true;
+        self.pending = Table::default();
+    }
+
     /// Removes and returns the waiters for which `pred` is true, leaving the
     /// others pending. The browser driver uses it when a connection drops:
     /// calls already sent fail, calls still queued wait for the reconnect.

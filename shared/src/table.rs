@@ -190,6 +190,10 @@ mod sorted {
             self.items.iter().map(|(k, _)| k)
         }
 
+        pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+            self.items.iter_mut().map(|(_, v)| v)
+        }
+
         /// Empties the map, handing back every entry.
         pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
             self.items.drain(..)

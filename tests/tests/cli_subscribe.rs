@@ -22,7 +22,7 @@ async fn ticks_print_one_json_line_each_up_to_the_count() {
     let url = server.url();
     let run = jrpc(&[
         "subscribe",
-        "demo.ticks.subscribe",
+        "demo.ticks", // the name: demo.ticks.subscribe and demo.ticks.unsubscribe
         r#"{"everyMs":20}"#,
         "--count",
         "3",
@@ -63,9 +63,14 @@ async fn the_servers_refusal_and_usage_mistakes_are_clear() {
         "{}",
         run.stderr
     );
+    // A name without `subscribe` stands for NAME.subscribe, which the error names.
     let run = jrpc(&["subscribe", "watch", "--url", &url]).await;
-    assert_eq!(run.code, Some(2));
-    assert!(run.stderr.contains("--unsubscribe"), "{}", run.stderr);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("watch.subscribe: error -32601"),
+        "{}",
+        run.stderr
+    );
     stop(&server).await;
 }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use jrpc_shared::subscription::method_names;
 use serde_json::value::RawValue;
 
 use super::Failure;
@@ -22,19 +23,20 @@ Prints each item as one line of JSON, until the server ends the subscription,
 reports lost (a gap) are noted on stderr. Each ARG is a JSON value, as for
 `jrpc call`.
 
-The unsubscribe method is METHOD with `subscribe` replaced by `unsubscribe`
-(`demo.ticks.subscribe` -> `demo.ticks.unsubscribe`, `eth_subscribe` ->
-`eth_unsubscribe`), or --unsubscribe NAME.
+METHOD is the subscribe method, and its last `subscribe` made `unsubscribe`
+is the unsubscribe method (`eth_subscribe` -> `eth_unsubscribe`); or it is a
+subscription's name without `subscribe`, whose methods are NAME.subscribe and
+NAME.unsubscribe (`demo.ticks`). --unsubscribe NAME overrides either.
 
 Examples:
-  jrpc subscribe demo.ticks.subscribe '{\"everyMs\":200}' --count 5
+  jrpc subscribe demo.ticks '{\"everyMs\":200}' --count 5
   jrpc subscribe demo.board.subscribe";
 
 /// The options of `jrpc subscribe`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = SUBSCRIBE_HELP)]
 pub struct SubscribeArgs {
-    /// The subscribe method and its params.
+    /// The subscribe method (or the subscription's name) and its params.
     #[command(flatten)]
     pub subscribe: MethodArgs,
     /// The unsubscribe method (default: from METHOD, see below).
@@ -48,13 +50,6 @@ pub struct SubscribeArgs {
     pub timeout: Duration,
 }
 
-/// The unsubscribe method that goes with `subscribe`, if it can be guessed.
-pub fn unsubscribe_for(subscribe: &str) -> Option<String> {
-    let at = subscribe.rfind("subscribe")?;
-    let (head, tail) = subscribe.split_at(at);
-    Some(format!("{head}un{tail}"))
-}
-
 /// Runs `jrpc subscribe` against `url` until it ends; items go to `out`,
 /// notes about gaps to `err`.
 pub async fn run(
@@ -63,12 +58,8 @@ pub async fn run(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<(), Failure> {
-    let method = &args.subscribe.method;
-    let Some(unsubscribe) = args.unsubscribe.clone().or_else(|| unsubscribe_for(method)) else {
-        return Err(Failure::usage(format!(
-            "cannot tell the unsubscribe method of {method:?}: give it with --unsubscribe"
-        )));
-    };
+    let [method, unsubscribe] = method_names(&args.subscribe.method);
+    let unsubscribe = args.unsubscribe.clone().unwrap_or(unsubscribe);
     let params = args
         .subscribe
         .params()
@@ -76,10 +67,13 @@ pub async fn run(
     let timeout = args.timeout;
     let deadline = crate::call::deadline_after(timeout);
     let client = connect(url, Client::builder(), timeout, deadline).await?;
-    let subscribing = client.subscribe::<Box<RawValue>, _>(method, &params, &unsubscribe);
+    let subscribing = client.subscribe::<Box<RawValue>, _>(&method, &params, &unsubscribe);
     let mut sub = match tokio::time::timeout_at(deadline, subscribing).await {
         Ok(Ok(sub)) => sub,
-        Ok(Err(CallError::Rpc(e))) => return Err(Failure::rpc(rpc_error_message(&e))),
+        // The method named, since it may have been made from a name.
+        Ok(Err(CallError::Rpc(e))) => {
+            return Err(Failure::rpc(format!("{method}: {}", rpc_error_message(&e))));
+        }
         Ok(Err(e)) => {
             return Err(Failure::transport(format!(
                 "could not subscribe at {url}: {e}"
@@ -139,22 +133,4 @@ pub async fn run(
     client.close();
     let _ = tokio::time::timeout(WIND_DOWN, client.closed()).await;
     outcome
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_unsubscribe_method_is_guessed_from_the_subscribe_one() {
-        assert_eq!(
-            unsubscribe_for("demo.ticks.subscribe").as_deref(),
-            Some("demo.ticks.unsubscribe")
-        );
-        assert_eq!(
-            unsubscribe_for("eth_subscribe").as_deref(),
-            Some("eth_unsubscribe")
-        );
-        assert_eq!(unsubscribe_for("watch"), None);
-    }
 }

@@ -248,7 +248,7 @@ impl<T> Subscription<T> {
 }
 
 fn unsubscribe_params(id: &str) -> RawBuf {
-    RawBuf::from_trusted(format!("[{id}]"))
+    RawBuf::from_trusted(jrpc_shared::subscription::unsubscribe_params(id))
 }
 
 impl<T: DeserializeOwned> Stream for Subscription<T> {

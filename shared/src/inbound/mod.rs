@@ -179,6 +179,21 @@ impl Inbound {
         &mut self.book
     }
 
+    /// The connection dropped and the next one starts afresh: the peer's
+    /// calls in flight and batches in progress are forgotten (no reply
+    /// reaches it any more), and this side's subscriptions keep their
+    /// positions to resume from ([`Book::disconnected`](crate::subscription::Book::disconnected)).
+    /// The limits stay.
+    pub fn disconnected(&mut self) {
+        self.next_token = 0;
+        self.in_flight = Table::default();
+        self.by_id = None;
+        self.batches = Table::default();
+        self.refusal = None;
+        #[cfg(feature = "subscribe")]
+        self.book.disconnected();
+    }
+
     /// The largest frame read.
     pub fn max_message_size(&self) -> usize {
         self.max_message_size

@@ -5,8 +5,10 @@
 use alloc::boxed::Box;
 use alloc::string::String;
 
-use super::wire::{Event, read_event, resume_member};
-use crate::table::{PeerTable, Table};
+use super::wire::{Event, read_event, resume_member, unsubscribe_params};
+#[cfg(feature = "std")]
+use crate::table::PeerTable;
+use crate::table::Table;
 use crate::{ErrorObject, Raw};
 
 /// What one subscription gets, in order.
@@ -52,7 +54,12 @@ struct Entry {
 #[derive(Default)]
 pub struct Book {
     entries: Table<u64, Entry>,
-    /// Keyed by the server's ids: a table for keys the peer chooses.
+    /// The key of each of the server's ids (a table for keys the peer
+    /// chooses), with std. Without, in the browser, a notification's
+    /// subscription is found by a scan of `entries` instead: a page's own
+    /// subscriptions are few and the app's to choose, and an index would
+    /// cost the wasm a third table.
+    #[cfg(feature = "std")]
     by_id: PeerTable<Box<str>, u64>,
     next_key: u64,
 }
@@ -77,10 +84,28 @@ impl Book {
             return;
         };
         let id: Box<str> = id.into();
-        if let Some(old) = entry.id.replace(id.clone()) {
-            self.by_id.remove(&old);
+        #[cfg(feature = "std")]
+        {
+            if let Some(old) = entry.id.replace(id.clone()) {
+                self.by_id.remove(&old);
+            }
+            self.by_id.insert(id, key);
         }
-        self.by_id.insert(id, key);
+        #[cfg(not(feature = "std"))]
+        {
+            entry.id = Some(id);
+        }
+    }
+
+    /// The subscription the server's `id` (JSON text) names on this connection.
+    fn key_of(&self, id: &str) -> Option<u64> {
+        #[cfg(feature = "std")]
+        return self.by_id.get(id).copied();
+        #[cfg(not(feature = "std"))]
+        self.entries
+            .iter()
+            .find(|(_, entry)| entry.id.as_deref() == Some(id))
+            .map(|(&key, _)| key)
     }
 
     /// As [`Book::bind`], for a subscription that resumes from `from`: an
@@ -108,28 +133,59 @@ impl Book {
         Some(resume_member(entry.epoch.as_deref()?, entry.seq?))
     }
 
+    /// What ends the subscribe request that resubscribes `key`, in place of
+    /// the last piece (`}`) of its [`call_template`](crate::call_template):
+    /// `,"resume":{..}}`, once it has had an item of a jrpc server.
+    ///
+    /// ```
+    /// # use jrpc_shared::subscription::Book;
+    /// let mut book = Book::default();
+    /// let key = book.open();
+    /// assert_eq!(book.resume_end(key), None);
+    /// ```
+    pub fn resume_end(&self, key: u64) -> Option<String> {
+        let mut end = String::from(",");
+        end.push_str(&self.resume_member(key)?);
+        end.push('}');
+        Some(end)
+    }
+
     /// Forgets subscription `key` (unsubscribed, or dropped by the app).
     pub fn close(&mut self, key: u64) {
-        if let Some(entry) = self.entries.remove(&key) {
-            if let Some(id) = entry.id {
-                self.by_id.remove(&id);
-            }
+        let entry = self.entries.remove(&key);
+        #[cfg(feature = "std")]
+        if let Some(id) = entry.and_then(|entry| entry.id) {
+            self.by_id.remove(&id);
         }
+        #[cfg(not(feature = "std"))]
+        drop(entry);
+    }
+
+    /// Forgets subscription `key`, as [`Book::close`], and returns the
+    /// params of its unsubscribe request when it is live on this
+    /// connection (see [`unsubscribe_params`]).
+    pub fn unsubscribe(&mut self, key: u64) -> Option<String> {
+        let params = self.id(key).map(unsubscribe_params);
+        self.close(key);
+        params
     }
 
     /// The connection is gone: the server's ids mean nothing any more; the
     /// positions stay, to resume from.
     pub fn disconnected(&mut self) {
-        for (_, key) in self.by_id.drain() {
-            if let Some(entry) = self.entries.get_mut(&key) {
-                entry.id = None;
-            }
+        #[cfg(feature = "std")]
+        self.by_id.clear();
+        for entry in self.entries.values_mut() {
+            entry.id = None;
         }
     }
 
     /// Whether any subscription is bound (so notifications need a look).
     pub fn is_listening(&self) -> bool {
-        !self.by_id.is_empty()
+        #[cfg(feature = "std")]
+        return !self.by_id.is_empty();
+        #[cfg(not(feature = "std"))]
+        self.entries.iter().any(|(_, entry)| entry.id.is_some())
     }
 
     /// Reads a notification's params: if they are a message of one of the
@@ -145,7 +201,7 @@ impl Book {
         let Some((id, event)) = read_event(params) else {
             return false;
         };
-        let Some(&key) = self.by_id.get(id.get()) else {
+        let Some(key) = self.key_of(id.get()) else {
             return false;
         };
         let Some(entry) = self.entries.get_mut(&key) else {

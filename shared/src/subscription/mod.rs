@@ -34,7 +34,7 @@ mod wire;
 pub use book::{Book, Delivered};
 pub use history::{CatchUp, History, Retention};
 pub use queue::{Next, Offered, Overflow, Queue};
-pub use wire::{Event, Head, Resume, read_event, resume_member};
+pub use wire::{Event, Head, Resume, method_names, read_event, resume_member, unsubscribe_params};
 
 #[cfg(test)]
 mod tests;

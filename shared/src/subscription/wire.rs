@@ -10,8 +10,8 @@
 use alloc::string::String;
 
 use crate::digits::push_u64;
-use crate::json::Cursor;
-use crate::parse::for_each_member;
+use crate::error_object::concat;
+use crate::parse::{EPOCH, ERROR, GAP, MISSED, Members, RESULT, SEQ, SUBSCRIPTION};
 use crate::wire::{push_error_object, push_str_literal};
 use crate::{ErrorObject, Raw};
 
@@ -144,51 +144,39 @@ pub enum Event<'a> {
 /// assert!(matches!(event, Event::Item { seq: None, .. }));
 /// ```
 pub fn read_event(params: Raw<'_>) -> Option<(Raw<'_>, Event<'_>)> {
-    let mut c = Cursor::new(params.get());
-    if c.peek() != Some(b'{') {
-        return None;
-    }
-    let (mut id, mut result, mut error, mut gap, mut seq, mut epoch) =
-        (None, None, None, None, None, None);
-    for_each_member(&mut c, 0, |key, value| {
-        let slots = [
-            ("subscription", &mut id),
-            ("result", &mut result),
-            ("error", &mut error),
-            ("gap", &mut gap),
-            ("seq", &mut seq),
-            ("epoch", &mut epoch),
-        ];
-        if let Some((_, slot)) = slots.into_iter().find(|(name, _)| key.eq_str(name)) {
-            *slot = Some(Raw::scanned(value));
+    let m = Members::of(params.get())?;
+    let id = m
+        .get(SUBSCRIPTION)
+        .filter(|id| matches!(id.as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9')))
+        .map(Raw::scanned)?;
+    let seq = m.get(SEQ).and_then(unsigned);
+    let epoch = m
+        .get(EPOCH)
+        .filter(|e| e.starts_with('"'))
+        .map(Raw::scanned);
+    let event = if let Some(result) = m.get(RESULT) {
+        Event::Item {
+            result: Raw::scanned(result),
+            seq,
+            epoch,
         }
-    })
-    .ok()?;
-    let id =
-        id.filter(|id| matches!(id.get().as_bytes().first(), Some(b'"' | b'-' | b'0'..=b'9')))?;
-    let seq = seq.and_then(|s| unsigned(s.get()));
-    let epoch = epoch.filter(|e| e.get().starts_with('"'));
-    let event = if let Some(result) = result {
-        Event::Item { result, seq, epoch }
-    } else if let Some(gap) = gap {
+    } else if let Some(gap) = m.get(GAP) {
         Event::Gap {
             missed: gap_missed(gap)?,
             seq: seq?,
             epoch: epoch?,
         }
     } else {
-        let error = error?;
-        if error.is_null() {
+        let error = m.get(ERROR)?;
+        if error == "null" {
             Event::End(Ok(()))
         } else {
-            Event::End(Err(ErrorObject::from_json(error.get()).unwrap_or_else(
-                || {
-                    ErrorObject::new(
-                        crate::code::INTERNAL_ERROR,
-                        "the subscription ended with a malformed error object",
-                    )
-                },
-            )))
+            Event::End(Err(ErrorObject::from_json(error).unwrap_or_else(|| {
+                ErrorObject::new(
+                    crate::code::INTERNAL_ERROR,
+                    "the subscription ended with a malformed error object",
+                )
+            })))
         }
     };
     Some((id, event))
@@ -200,15 +188,8 @@ fn unsigned(text: &str) -> Option<u64> {
 }
 
 /// The `missed` member of a gap: `Some(None)` for `null` (unknown).
-fn gap_missed(gap: Raw<'_>) -> Option<Option<u64>> {
-    let mut missed = None;
-    for_each_member(&mut Cursor::new(gap.get()), 0, |key, value| {
-        if key.eq_str("missed") {
-            missed = Some(value);
-        }
-    })
-    .ok()?;
-    match missed? {
+fn gap_missed(gap: &str) -> Option<Option<u64>> {
+    match Members::of(gap)?.get(MISSED)? {
         "null" => Some(None),
         n => unsigned(n).map(Some),
     }
@@ -233,6 +214,46 @@ pub fn resume_member(epoch: &str, seq: u64) -> String {
     out
 }
 
+/// The params of the unsubscribe request for subscription `id` (its JSON
+/// text): `[<id>]`, as jsonrpsee and `eth_unsubscribe` take them.
+///
+/// ```
+/// assert_eq!(jrpc_shared::subscription::unsubscribe_params(r#""s1""#), r#"["s1"]"#);
+/// ```
+pub fn unsubscribe_params(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 2);
+    out.push('[');
+    out.push_str(id);
+    out.push(']');
+    out
+}
+
+/// The subscribe and unsubscribe methods of a subscription called `name`,
+/// by the conventions of jsonrpsee's and Ethereum's names: a name that holds
+/// `subscribe` is the subscribe method, and its last `subscribe` becomes
+/// `unsubscribe` (`eth_subscribe`, `eth_unsubscribe`); any other name is
+/// the subscription's own, and its methods are `<name>.subscribe` and
+/// `<name>.unsubscribe` (jrpc's demo: `demo.ticks`, whose items are
+/// notifications of `demo.ticks` too).
+///
+/// ```
+/// use jrpc_shared::subscription::method_names;
+/// assert_eq!(method_names("demo.ticks"), ["demo.ticks.subscribe", "demo.ticks.unsubscribe"]);
+/// assert_eq!(method_names("demo.ticks.subscribe"), ["demo.ticks.subscribe", "demo.ticks.unsubscribe"]);
+/// assert_eq!(method_names("eth_subscribe"), ["eth_subscribe", "eth_unsubscribe"]);
+/// ```
+pub fn method_names(name: &str) -> [String; 2] {
+    // Bytes and `split_at_checked`: `rfind` and slicing a `str` would link a
+    // substring search and the formatting of their panics into the wasm.
+    const WORD: &[u8] = b"subscribe";
+    let at = name.as_bytes().windows(WORD.len()).rposition(|w| w == WORD);
+    let (head, dot, tail) = match at.and_then(|at| name.split_at_checked(at)) {
+        Some((head, tail)) => (head, "", tail),
+        None => (name, ".", "subscribe"),
+    };
+    [concat(&[head, dot, tail]), concat(&[head, dot, "un", tail])]
+}
+
 /// Where a client asks to resume: the value of a subscribe request's
 /// `resume` member.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,18 +275,10 @@ impl Resume {
     /// assert!(Resume::read(r#"{"seq":41}"#).is_none());
     /// ```
     pub fn read(value: &str) -> Option<Resume> {
-        let (mut epoch, mut seq) = (None, None);
-        for_each_member(&mut Cursor::new(value), 0, |key, value| {
-            if key.eq_str("epoch") {
-                epoch = Some(value);
-            } else if key.eq_str("seq") {
-                seq = Some(value);
-            }
-        })
-        .ok()?;
+        let m = Members::of(value)?;
         Some(Resume {
-            epoch: crate::parse::string_value(epoch?)?.into_owned(),
-            seq: unsigned(seq?)?,
+            epoch: crate::parse::string_value(m.get(EPOCH)?)?.into_owned(),
+            seq: unsigned(m.get(SEQ)?)?,
         })
     }
 }
