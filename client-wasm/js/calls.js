@@ -32,14 +32,15 @@ export class Calls {
     this.templates = [new Map(), new Map()];
   }
 
-  /** Sends a request; the promise of its result. */
-  request(method, params, options) {
+  /** Sends a request (the subscribe request of subscription `key`, if given); the promise of its result. */
+  request(method, params, options, key) {
     return new Promise((resolve, reject) => {
       // Like fetch: an already aborted signal means the call is never sent.
       if (options.signal?.aborted) return reject(aborted());
-      const id = this.engine.request();
+      const id = this.engine.request(key ?? 0);
       if (!id) return reject(closed());
-      const text = this.text(method, params, id);
+      // A resubscribe ends with where to resume from.
+      const text = this.text(method, params, id, key && this.engine.subscribe(key, undefined, false));
       const waiter = { resolve, reject, sent: false };
       this.pending.set(id, waiter);
       // Sent at once in the usual case, without the queue's book-keeping.
@@ -59,8 +60,8 @@ export class Calls {
     return this.sendOrQueue([], this.text(method, params));
   }
 
-  /** A call's text from the engine's template for the method (kept here, so no string crosses into wasm per call); a notification without `id`. */
-  text(method, params, id) {
+  /** A call's text from the engine's template for the method (kept here, so no string crosses into wasm per call); a notification without `id`; `end` in place of the template's last piece. */
+  text(method, params, id, end) {
     // Keyed by the name itself: a key made per call would be hashed per call.
     const templates = this.templates[params === undefined ? 0 : 1];
     let t = templates.get(method);
@@ -69,7 +70,7 @@ export class Calls {
       if (templates.size >= MAX_TEMPLATES) templates.clear();
       templates.set(method, (t = this.engine.template(method, params !== undefined).split("\0")));
     }
-    return t[0] + (params ?? "") + (id === undefined ? "" : t[1] + id) + t[2];
+    return t[0] + (params ?? "") + (id === undefined ? "" : t[1] + id) + (end ?? t[2]);
   }
 
   /** Sends `entries` (`[method, params, isRequest]`) as one message. */

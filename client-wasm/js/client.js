@@ -6,10 +6,12 @@ import { Engine } from "./jrpc_engine.js";
 import { Batch } from "./batch.js";
 import { delayMs } from "./backoff.js";
 import { Calls } from "./calls.js";
+import { loadDialect } from "./dialect.js";
 import { CONNECTION_CLOSED, INTERNAL_ERROR, JrpcError } from "./errors.js";
 import { Listeners } from "./events.js";
 import { run } from "./methods.js";
-import { callOptions, construct, isObject, legacyParams, methodName, paramsJson } from "./options.js";
+import { callOptions, construct, isObject, legacyParams, methodName, paramsJson, subscribeOptions } from "./options.js";
+import { Subscriptions } from "./subscriptions.js";
 
 /** How long a connection must stay open to count as stable (see `openedAt`). */
 const STABLE_CONNECTION_MS = 5000;
@@ -34,10 +36,11 @@ export class Client {
     this.frame = "";
     /** Browser methods a frame called, run once the engine is done with it. */
     this.started = [];
-    /** With the jrpc dialect, the engine's replies, sent once it returns (translating them is a call into it). */
-    this.outbox = [];
+    /** With the jrpc dialect: its translators (see dialect.js), once loaded. */
+    this.translate = undefined;
     this.engine = new Engine(this.sink(), config.maxInFlight);
     this.calls = new Calls(this.engine, (text) => this.state_ === "open" && this.write(text), config.maxQueued, config.timeoutMs);
+    this.subs = new Subscriptions(this.engine, this.calls);
     this.ready_ = new Promise((resolve, reject) => (this.settleReady = [resolve, reject]));
     // Handled: an app that never awaits `ready` gets no "unhandled rejection"
     // report when the client closes before opening.
@@ -121,6 +124,16 @@ export class Client {
     return this.calls.batch(entries, opts);
   }
 
+  /**
+   * `subscribe(name, params, {signal, onGap, unsubscribe, bufferSize, timeoutMs})`:
+   * resolves, once the server accepted, with an async iterator of the items
+   * that resubscribes by itself after a reconnect.
+   */
+  subscribe(name, params, options) {
+    if (this.config.legacy) throw new TypeError('jrpc: subscriptions need JSON-RPC 2.0; the "jrpc" dialect has none');
+    return this.subs.open(methodName(name), paramsJson(params), subscribeOptions(options));
+  }
+
   /** Makes `method` callable by the server; the function may return a value or a Promise. */
   register(method, fn) {
     methodName(method);
@@ -162,6 +175,7 @@ export class Client {
   // ---- the connection's life ----
 
   open() {
+    if (this.config.legacy && !this.translate) return this.openDialect();
     const ws = new globalThis.WebSocket(this.config.url);
     // Binary frames are not JSON-RPC; an ArrayBuffer is the cheapest to discard.
     ws.binaryType = "arraybuffer";
@@ -171,10 +185,25 @@ export class Client {
     this.socket = ws;
   }
 
+  /** Loads the jrpc dialect's translators, then opens; a client whose module cannot load closes. */
+  openDialect() {
+    loadDialect().then(
+      (translate) => {
+        this.translate = translate;
+        if (this.state_ !== "closed") this.open();
+      },
+      (e) => {
+        const error = new JrpcError(`the jrpc dialect's module did not load: ${e?.message ?? e}`, INTERNAL_ERROR);
+        this.listeners.emit({ type: "error", error });
+        this.closeWith(1006, "the jrpc dialect's module did not load", false);
+      },
+    );
+  }
+
   /** Writes `text` to the socket (to a jrpc server, as the dialect's frames); whether the browser took it. */
   write(text) {
     if (!this.config.legacy) return this.put(text);
-    const frames = this.engine.translate(text, false);
+    const frames = this.translate(text, false);
     return frames === undefined || frames.split("\0").every((frame) => this.put(frame));
   }
 
@@ -198,6 +227,7 @@ export class Client {
   opened() {
     this.state_ = "open";
     this.openedAt = Date.now();
+    this.subs.opened();
     this.calls.flush();
     this.settleReady?.[0]();
     this.settleReady = undefined;
@@ -206,9 +236,11 @@ export class Client {
 
   received(text) {
     if (this.config.legacy) {
-      // The dialect's frame as JSON-RPC 2.0, which the engine's offsets then point into.
-      text = this.engine.translate(text, true);
-      if (text === undefined) return this.sendOutbox();
+      // The dialect's frame as JSON-RPC 2.0, which the engine's offsets then
+      // point into; or (after a NUL) the answer to a call refused at once.
+      text = this.translate(text, true);
+      if (text === undefined) return;
+      if (text[0] === "\0") return this.write(text.slice(1));
     }
     this.frame = text;
     try {
@@ -216,7 +248,6 @@ export class Client {
     } finally {
       this.frame = "";
     }
-    this.sendOutbox();
     const started = this.started;
     // Most frames start no browser method: no new list for them.
     if (started.length === 0) return;
@@ -232,7 +263,6 @@ export class Client {
   binary() {
     // Answered as the native side answers it (the engine decides); the page learns of it too.
     this.engine.receive(undefined);
-    this.sendOutbox();
     const message = "the server sent a binary frame, which JSON-RPC does not use; ignored";
     this.listeners.emit({ type: "error", error: new JrpcError(message, INTERNAL_ERROR) });
   }
@@ -252,7 +282,7 @@ export class Client {
   /** What the engine reports while it reads a frame. It runs no app code: browser methods wait in `started`. */
   sink() {
     return {
-      send: (text) => (this.config.legacy ? this.outbox.push(text) : this.write(text)),
+      send: (text) => this.write(text),
       settle: (id, start, end) => {
         let value;
         try {
@@ -270,11 +300,8 @@ export class Client {
         const fn = this.fns[slot];
         if (fn) this.started.push([fn, start < 0 ? undefined : this.frame.slice(start, end), token]);
       },
+      item: (key, start, end, error) => this.subs.deliver(key, this.frame, start, end, error),
     };
-  }
-
-  sendOutbox() {
-    for (const text of this.outbox.splice(0)) this.write(text);
   }
 
   dropped(code, reason, wasClean) {
@@ -287,6 +314,7 @@ export class Client {
     if (this.openedAt !== undefined && Date.now() - this.openedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
     this.openedAt = undefined;
     this.calls.lost();
+    this.subs.lost();
     const backoff = this.config.reconnect;
     const retry = backoff && this.attempt < backoff.maxRetries;
     let reconnecting;
@@ -330,6 +358,7 @@ export class Client {
     this.detach();
     const error = new JrpcError(`connection closed: ${why}`, CONNECTION_CLOSED);
     this.calls.close(error);
+    this.subs.close(error);
     this.settleReady?.[1](error);
     this.settleReady = undefined;
   }

@@ -112,3 +112,13 @@ export function methodName(method) {
   if (typeof method !== "string") throw new TypeError("jrpc: the method name must be a string");
   return method;
 }
+
+/** `rpc.subscribe` options: the call options, `onGap`, `unsubscribe` and `bufferSize`. */
+export function subscribeOptions(value) {
+  const { onGap, unsubscribe, bufferSize, ...rest } = isObject(value) ? value : {};
+  const options = Array.isArray(value) ? null : callOptions(isObject(value) ? rest : value);
+  if (!options) throw new TypeError("jrpc: subscribe options may only hold timeoutMs, signal, onGap, unsubscribe and bufferSize");
+  if (onGap !== undefined && typeof onGap !== "function") throw new TypeError("jrpc: option onGap must be a function");
+  if (unsubscribe !== undefined) methodName(unsubscribe);
+  return { ...options, onGap, unsubscribe, bufferSize: Math.max(1, Math.trunc(number(value, "bufferSize") ?? 1024)) };
+}

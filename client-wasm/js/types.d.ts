@@ -45,6 +45,32 @@ export interface CallOptions {
     signal?: AbortSignal;
 }
 
+/** Options of `rpc.subscribe`: those of a call (for the subscribe request; aborting the signal later ends the subscription) and these. */
+export interface SubscribeOptions extends CallOptions {
+    /**
+     * Called, in order with the items, when items were lost before the next
+     * one: how many, or `null` when unknown (the server restarted, or its
+     * history no longer reaches back). A slow reader's dropped items count too.
+     */
+    onGap?: (missed: number | null) => void;
+    /** The unsubscribe method, when the name does not tell it (see `subscribe`). */
+    unsubscribe?: string;
+    /** Items kept while the app does not read them (default 1024); beyond, the oldest go and count as a gap. */
+    bufferSize?: number;
+}
+
+/**
+ * A live subscription: `for await (const item of sub)`. The iterator ends
+ * when the server completes the subscription, rejects with a `JRPC.Error`
+ * when it fails (or the client closes, or the signal aborts), and keeps
+ * going across reconnects: the client resubscribes from the last item got.
+ * Leaving a `for await` loop early unsubscribes.
+ */
+export interface Subscription<T = any> extends AsyncIterableIterator<T> {
+    /** Ends it here and at the server; resolves with the server's answer (`false` when nothing was live there). */
+    unsubscribe(): Promise<boolean>;
+}
+
 /** `"connecting"`, `"open"`, `"reconnecting"` or `"closed"`. */
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -116,6 +142,15 @@ declare class JRPC__WebSocket {
     notify(method: string, params?: Params): void;
     /** Sends several calls as one message; resolves with the requests' results in order. */
     batch<T extends any[] = any[]>(build: (batch: JRPC__Batch) => void, options?: CallOptions): Promise<T>;
+    /**
+     * Subscribes: resolves, once the server accepted, with the items as an
+     * async iterator. `name` is the subscribe method when it holds
+     * `subscribe` (`"eth_subscribe"`: unsubscribe `"eth_unsubscribe"`),
+     * else the subscription's name (`"demo.ticks"`: methods
+     * `"demo.ticks.subscribe"` and `"demo.ticks.unsubscribe"`).
+     * JSON-RPC 2.0 only (not the `"jrpc"` dialect).
+     */
+    subscribe<T = any>(name: string, params?: Params, options?: SubscribeOptions): Promise<Subscription<T>>;
     /** Makes `method` callable by the server (replacing an earlier one). */
     register(method: string, handler: BrowserMethod): void;
     /** Removes a browser method; returns whether it existed. */

@@ -9,7 +9,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use jrpc_shared::legacy::{self, ErrorNames, Incoming};
+use jrpc_shared::subscription::{self, Delivered};
 use jrpc_shared::{
     Action, BatchDraft, CallToken, ErrorObject, Inbound, Methods, Outbound, RawBuf, RegisterError,
     TEMPLATE_SEPARATOR, call_template, code,
@@ -24,9 +24,10 @@ use crate::utf16::Utf16;
 #[wasm_bindgen]
 pub struct Engine {
     sink: Sink,
-    outbound: Outbound<()>,
+    /// Each request's waiter: the key of the subscription it subscribes, 0
+    /// for a plain call.
+    outbound: Outbound<u32>,
     inbound: Inbound,
-    max_in_flight: usize,
     methods: Methods<u32>,
     next_slot: u32,
     /// The ids of the requests of the last batch registered.
@@ -45,7 +46,6 @@ impl Engine {
             sink,
             outbound: Outbound::new(),
             inbound: Inbound::new(max_in_flight),
-            max_in_flight,
             methods: Methods::new(),
             next_slot: 0,
             ids: Vec::new(),
@@ -65,9 +65,10 @@ impl Engine {
         call_template(method, params)
     }
 
-    /// Registers a request: its id, or 0 once the engine is closed.
-    pub fn request(&mut self) -> f64 {
-        self.outbound.register(()).map_or(0.0, |id| id as f64)
+    /// Registers a request: its id, or 0 once the engine is closed. `key`:
+    /// the subscription it subscribes (see [`Engine::subscribe`]), or 0.
+    pub fn request(&mut self, key: u32) -> f64 {
+        self.outbound.register(key).map_or(0.0, |id| id as f64)
     }
 
     /// Drafts a batch: with a `method`, adds a request (or, unless
@@ -93,7 +94,7 @@ impl Engine {
         }
         let draft = core::mem::take(&mut self.draft);
         self.ids.clear();
-        let (ids, text) = self.outbound.batch(&draft, |_| ()).ok()??;
+        let (ids, text) = self.outbound.batch(&draft, |_| 0).ok()??;
         self.ids = ids;
         Some(text)
     }
@@ -116,9 +117,36 @@ impl Engine {
     /// next connection starts afresh. `for_good`: the client closed, so no
     /// call waits any more and no new one is registered.
     pub fn reset(&mut self, for_good: bool) {
-        self.inbound = Inbound::new(self.max_in_flight);
+        // The subscriptions outlive a connection, to resume on the next.
+        self.inbound.disconnected();
         if for_good {
-            self.outbound.close();
+            self.outbound.close_and_forget();
+        }
+    }
+
+    /// Subscriptions, under keys the driver picks (from 1) that outlive
+    /// reconnects; the subscribe request of `key` is a request registered
+    /// with [`Engine::request`]`(key)`. With `name`: the subscribe and the
+    /// unsubscribe method of the subscription `name` names, joined by NUL
+    /// ([`subscription::method_names`]). With `stop`: forgets `key`, and
+    /// returns the params of its unsubscribe request if it is live on this
+    /// connection. Otherwise: the last piece of the subscribe request, in
+    /// place of the template's, when it resumes (see
+    /// [`subscription::Book::resume_end`]). (One method: each export costs
+    /// the package glue code.)
+    pub fn subscribe(&mut self, key: u32, name: Option<String>, stop: bool) -> Option<String> {
+        let book = self.inbound.subscriptions();
+        if let Some(name) = name {
+            let [subscribe, unsubscribe] = subscription::method_names(&name);
+            let mut names = subscribe;
+            names.push(TEMPLATE_SEPARATOR);
+            names.push_str(&unsubscribe);
+            return Some(names);
+        }
+        if stop {
+            book.unsubscribe(key.into())
+        } else {
+            book.resume_end(key.into())
         }
     }
 
@@ -146,8 +174,16 @@ impl Engine {
                 Action::Reply(text) => self.sink.send(&text),
                 Action::Settle { id, outcome } => {
                     // A late (timed out, aborted) or unknown id settles nothing.
-                    if self.outbound.take(id).is_none() {
+                    let Some(key) = self.outbound.take(id) else {
                         continue;
+                    };
+                    if key != 0 {
+                        // Bound before the next frame, which may hold its first item.
+                        let book = self.inbound.subscriptions();
+                        match &outcome {
+                            Ok(subscription) => book.bind(key.into(), subscription.get()),
+                            Err(_) => book.close(key.into()),
+                        }
                     }
                     match outcome.map(|result| at.range(result.get())) {
                         Ok(Some((start, end))) => self.sink.settle(id as f64, start, end),
@@ -174,8 +210,17 @@ impl Engine {
                 }
                 // A browser method cannot be stopped: its answer is simply not sent.
                 Action::Abort(_) => {}
-                // The package opens no subscription yet, so none is routed.
-                Action::Subscription { .. } => {}
+                Action::Subscription { key, delivered } => {
+                    let (start, end, error) = match delivered {
+                        Delivered::Item(item, _) => match at.range(item.get()) {
+                            Some((start, end)) => (start as f64, end as f64, None),
+                            None => continue,
+                        },
+                        Delivered::Gap(missed) => (-1.0, missed.map_or(-1.0, |n| n as f64), None),
+                        Delivered::End(outcome) => (-2.0, 0.0, outcome.err().map(|e| e.to_json())),
+                    };
+                    self.sink.item(key as u32, start, end, error.as_deref());
+                }
             }
         }
     }
@@ -191,36 +236,6 @@ impl Engine {
         };
         self.inbound
             .complete(CallToken::from_u64(token as u64), outcome)
-    }
-
-    /// The original jrpc dialect (`dialect: "jrpc"`), translated at the
-    /// socket's edge by [`jrpc_shared::legacy`], as the server does. With
-    /// `incoming`, a frame from the server becomes the JSON-RPC 2.0 text to
-    /// [`Engine::receive`] (`undefined` when there is none: an invoke that
-    /// failed, or one answered at once through the sink). Otherwise a
-    /// JSON-RPC 2.0 text this side is about to send becomes the dialect's
-    /// frames, joined by NUL (no JSON text holds one), or `undefined` when
-    /// there is nothing to send (`$/cancelRequest`, which the dialect lacks).
-    pub fn translate(&self, text: &str, incoming: bool) -> Option<String> {
-        if incoming {
-            return match legacy::incoming(text) {
-                Incoming::Frame(frame) => Some(frame.into_owned()),
-                Incoming::Reply(reply) => {
-                    self.sink.send(&reply);
-                    None
-                }
-                Incoming::Nothing => None,
-            };
-        }
-        let mut frames: Option<String> = None;
-        legacy::outgoing(text, &ErrorNames::default(), |frame| match &mut frames {
-            Some(all) => {
-                all.push(TEMPLATE_SEPARATOR);
-                all.push_str(&frame);
-            }
-            None => frames = Some(frame),
-        });
-        frames
     }
 
     /// Makes `name` a browser method and returns its slot (the same slot

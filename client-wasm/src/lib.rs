@@ -5,9 +5,12 @@
 //!
 //! The package is two layers. This crate is the lower one: the protocol
 //! engine of [`jrpc_shared`], the same one the native server runs, compiled to
-//! wasm and exported as one class, [`Engine`] (ids, request text, parsing and
-//! classifying frames, dispatch, batches, cancellation, limits, error
-//! objects). The upper layer is the browser driver in `js/`, hand-written
+//! wasm and exported as one class, `Engine` (ids, request text, parsing and
+//! classifying frames, dispatch, batches, cancellation, subscriptions,
+//! limits, error objects; feature `engine`, the default). Built with only
+//! feature `dialect`, it is instead the second, optional module: `translate`,
+//! the original jrpc dialect's translators, which the driver fetches only for
+//! a client that chooses that dialect. The upper layer is the browser driver in `js/`, hand-written
 //! JavaScript: the socket, promises, timeouts, `AbortSignal`s, the queue of
 //! calls made before the socket opens, reconnects, events and the options. A
 //! driver written in JavaScript keeps promises, closures and strings on the
@@ -31,11 +34,20 @@
 
 extern crate alloc;
 
+#[cfg(feature = "dialect")]
+mod dialect;
+#[cfg(feature = "engine")]
 mod engine;
+#[cfg(feature = "engine")]
 mod sink;
+#[cfg(feature = "engine")]
 mod utf16;
 
+#[cfg(feature = "dialect")]
+pub use dialect::translate;
+#[cfg(feature = "engine")]
 pub use engine::Engine;
+#[cfg(feature = "engine")]
 pub use sink::Sink;
 
 /// The allocator, which std would otherwise bring (std's is dlmalloc;

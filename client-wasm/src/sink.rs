@@ -30,4 +30,11 @@ extern "C" {
     /// with `token` unless it is negative (a notification).
     #[wasm_bindgen(method)]
     pub fn call(this: &Sink, slot: u32, token: f64, start: i32, end: u32);
+
+    /// A message of subscription `key`: an item, `frame.slice(start, end)`;
+    /// a gap (`start` -1) of `end` items, or of an unknown number (`end`
+    /// -1); or the end (`start` -2), with the error object (as JSON text)
+    /// it failed with.
+    #[wasm_bindgen(method)]
+    pub fn item(this: &Sink, key: u32, start: f64, end: f64, error: Option<&str>);
 }

@@ -82,3 +82,27 @@ test("ready rejects when no server answers and reconnect is off", async ({ JRPC,
   expectCode(await rejects(queued, "queued call without a server"), -32003, "queued call");
   eq(rpc.state, "closed");
 });
+
+test("subscriptions resubscribe after a restart and tell that what came between is unknown", async (h) => {
+  const { openClient, answer, resolves, json, eq, Events } = h;
+  const rpc = await openClient({ reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+  const events = Events.of(rpc);
+  const gaps = [];
+  const board = await resolves(rpc.subscribe("demo.board", undefined, { onGap: (n) => gaps.push(n) }), "subscribe");
+  await answer(rpc, "demo.board.post", { text: "before" });
+  eq((await resolves(board.next(), "the post before")).value.text, "before");
+  const ticks = await resolves(rpc.subscribe("demo.ticks.subscribe", { everyMs: 50 }), "subscribe ticks");
+  eq((await resolves(ticks.next(), "a tick")).value.n, 0);
+
+  // The restarted server has a new board, without the old one's history.
+  eq(await answer(rpc, "test.restart", [300]), "true");
+  await events.wait("open", 1);
+  await answer(rpc, "demo.board.post", { text: "after" });
+  eq((await resolves(board.next(), "the post after")).value.text, "after");
+  eq(json(gaps), "[null]", "one gap of an unknown size, before the post after");
+  // The ticker is a stream of its own per subscriber: a new one starts at 0.
+  let tick;
+  do tick = (await resolves(ticks.next(), "a tick after")).value;
+  while (tick.n !== 0);
+  rpc.close();
+});

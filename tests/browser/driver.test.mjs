@@ -1,6 +1,7 @@
 // Unit tests of the browser driver's pure parts, in Node (no browser, no
-// wasm): reconnect backoff, and the one deadline timer of `Calls` with a
-// stand-in engine and a hand-driven clock.
+// wasm): reconnect backoff, the one deadline timer of `Calls` with a
+// stand-in engine and a hand-driven clock, and a subscription's bounded
+// buffer of items and gaps.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -154,4 +155,79 @@ test("call text: the engine's template per method, filled in, kept and bounded",
   calls.notify("a", "[4]");
   assert.equal(engine.templates, 303, "the kept templates are bounded: an old one is asked for again");
   assert.equal(sent.at(-1), '{"method":"a","params":[4]}');
+});
+
+/** Subscriptions with a stand-in engine and calls: what the app reads, in order. */
+async function subscription(options) {
+  const { Subscriptions } = await import("../../client-wasm/js/subscriptions.js");
+  const engine = { subscribe: (key, name) => (name ? `${name}.subscribe\0${name}.unsubscribe` : undefined) };
+  const calls = { request: async () => '"s1"', closed: false };
+  const subs = new Subscriptions(engine, calls);
+  const sub = await subs.open("t", undefined, { bufferSize: 3, ...options });
+  const frame = JSON.stringify([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  // The engine's report of item `k` of `frame` (offsets of its text).
+  const item = (k) => {
+    const start = frame.indexOf(String(10 + k));
+    subs.deliver(sub.key, frame, start, start + 2);
+  };
+  const gap = (n) => subs.deliver(sub.key, frame, -1, n ?? -1);
+  const end = (error) => subs.deliver(sub.key, frame, -2, 0, error && JSON.stringify(error));
+  return { sub, item, gap, end };
+}
+
+/** Reads `sub` to its end: `["item", v]`, `["gap", n]`, then `["done"]` or `["error", code]`. */
+async function readAll(sub, log) {
+  try {
+    for await (const value of sub) log.push(["item", value]);
+    log.push(["done"]);
+  } catch (e) {
+    log.push(["error", e.code]);
+  }
+  return log;
+}
+
+test("a subscription's buffer keeps the newest items and counts the rest as gaps", async () => {
+  const log = [];
+  const { sub, item, gap, end } = await subscription({ onGap: (n) => log.push(["gap", n]) });
+  for (let k = 0; k < 6; k++) item(k);
+  gap(2);
+  gap(3);
+  item(6);
+  end({ code: 7, message: "over" });
+  await readAll(sub, log);
+  // Seven items into three places: 10 to 13 dropped as the newer came
+  // (one gap of 4), the server's own gaps of 2 and 3 merged (5).
+  assert.deepEqual(log, [
+    ["gap", 4],
+    ["item", 14],
+    ["item", 15],
+    ["gap", 5],
+    ["item", 16],
+    ["error", 7],
+  ]);
+  assert.deepEqual(await sub.next(), { value: undefined, done: true }, "an error is reported once");
+});
+
+test("a gap of unknown size stays unknown when merged", async () => {
+  const log = [];
+  const { sub, item, gap, end } = await subscription({ onGap: (n) => log.push(["gap", n]) });
+  item(0);
+  gap(null);
+  gap(4);
+  item(1);
+  end();
+  await readAll(sub, log);
+  assert.deepEqual(log, [["item", 10], ["gap", null], ["item", 11], ["done"]]);
+});
+
+test("a waiting reader is woken after the engine's report, not inside it", async () => {
+  const { sub, item, end } = await subscription({});
+  const next = sub.next();
+  let settled = false;
+  next.then(() => (settled = true));
+  item(0);
+  assert.equal(settled, false, "app code never runs inside the engine's report");
+  assert.deepEqual(await next, { value: 10, done: false });
+  end();
+  assert.deepEqual(await sub.next(), { value: undefined, done: true });
 });

@@ -1,6 +1,8 @@
 //! The size of the browser package: what a page downloads from the `web`
 //! build (the wasm, the JS glue and its snippets), raw and `gzip -9`,
-//! against the budget in `client-wasm/size-budget.json`.
+//! against the budget in `client-wasm/size-budget.json`. The jrpc dialect's
+//! module (`jrpc_dialect*`), which only a client with `dialect: "jrpc"`
+//! imports, is shown on its own lines, outside the total.
 //!
 //! Gzip comes from the system's `gzip` (xtask is std-only); `-9` because it
 //! is what a server precompressing assets would use, and it is repeatable.
@@ -9,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::run::root;
-use crate::wasm::CRATE_DIR;
+use crate::wasm::{CRATE_DIR, DIALECT_NAME};
 
 /// The budget file, relative to the root.
 pub const BUDGET_FILE: &str = "client-wasm/size-budget.json";
@@ -49,17 +51,20 @@ pub fn show(pkg: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Prints the table; returns the gzipped total.
+/// Prints the table; returns the gzipped total of what every page loads.
 fn report(files: &[Measured], budget: u64) -> u64 {
-    let raw: u64 = files.iter().map(|f| f.raw).sum();
-    let gzip: u64 = files.iter().map(|f| f.gzip).sum();
-    eprintln!("xtask: web package size (gzip -9):");
-    for f in files {
+    let (on_demand, page): (Vec<&Measured>, Vec<&Measured>) =
+        files.iter().partition(|f| is_on_demand(&f.name));
+    let line = |f: &Measured| {
         eprintln!(
             "xtask:   {:<56} {:>8} raw {:>8} gzip",
             f.name, f.raw, f.gzip
-        );
-    }
+        )
+    };
+    eprintln!("xtask: web package size (gzip -9):");
+    page.iter().for_each(|f| line(f));
+    let raw: u64 = page.iter().map(|f| f.raw).sum();
+    let gzip: u64 = page.iter().map(|f| f.gzip).sum();
     let verdict = if gzip <= budget { "within" } else { "OVER" };
     eprintln!(
         "xtask:   {:<56} {raw:>8} raw {gzip:>8} gzip: {verdict} the budget of {budget} ({:.1} of {:.1} KiB)",
@@ -67,7 +72,17 @@ fn report(files: &[Measured], budget: u64) -> u64 {
         gzip as f64 / 1024.0,
         budget as f64 / 1024.0,
     );
+    if !on_demand.is_empty() {
+        eprintln!("xtask: imported only by a client with dialect: \"jrpc\" (not in the total):");
+        on_demand.iter().for_each(|f| line(f));
+    }
     gzip
+}
+
+/// Whether a file of the package is the dialect's module, which a page
+/// fetches only when a client chooses the original jrpc dialect.
+fn is_on_demand(name: &str) -> bool {
+    name.starts_with(DIALECT_NAME)
 }
 
 /// The limit from the budget file.
@@ -224,5 +239,21 @@ mod tests {
         assert_eq!(files[1].raw, 9);
         // gzip adds a header: a tiny file grows.
         assert!(files.iter().all(|f| f.gzip > f.raw));
+    }
+
+    #[test]
+    fn the_dialect_module_is_not_in_the_total() {
+        let file = |name: &str, gzip| Measured {
+            name: name.to_owned(),
+            raw: gzip,
+            gzip,
+        };
+        let files = [
+            file("jrpc_client_wasm.js", 10),
+            file("jrpc_dialect.js", 100),
+            file("jrpc_dialect_bg.wasm", 1000),
+            file("jrpc_engine_bg.wasm", 20),
+        ];
+        assert_eq!(report(&files, 50), 30);
     }
 }

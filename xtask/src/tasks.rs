@@ -30,8 +30,10 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 
 /// Runs every test: the whole workspace (unit, protocol, end-to-end, CLI, doc
 /// tests), the engine's unit tests once more as the browser builds it
-/// (without std, so on its sorted tables rather than hash maps, and with
-/// the legacy dialect but not mixed params), then the browser tests in headless Chromium (`tests/browser/`):
+/// (without std, so on its sorted tables rather than hash maps and its
+/// subscriptions found by a scan; with subscribing and the legacy dialect,
+/// which its two modules have, but not mixed params), then the browser
+/// tests in headless Chromium (`tests/browser/`):
 /// the browser client's tests against `jrpc-test-server`, the demo page and
 /// the bundler package against `jrpc-server`; and the web package's size
 /// against its budget.
@@ -42,6 +44,8 @@ pub fn test(args: &[String]) -> Result<(), String> {
         "-p",
         "jrpc-shared",
         "--no-default-features",
+        "--features",
+        "legacy,subscribe",
         "--lib",
     ]))?;
     let chromium = tools::for_browser_tests()?;

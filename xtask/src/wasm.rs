@@ -32,6 +32,9 @@ impl Target {
 /// The name wasm-pack gives the engine's files (`jrpc_engine.js`,
 /// `jrpc_engine_bg.wasm`): the package's own entry keeps the crate's name.
 const ENGINE_NAME: &str = "jrpc_engine";
+/// The name of the dialect module's files (`jrpc_dialect.js`,
+/// `jrpc_dialect_bg.wasm`), which the driver imports on demand.
+pub const DIALECT_NAME: &str = "jrpc_dialect";
 /// The package's entry, written per target from `js/entry/`.
 const ENTRY: &str = "jrpc_client_wasm";
 /// The driver (`client-wasm/js/`), copied beside the engine.
@@ -49,7 +52,23 @@ pub fn build(target: Target, out_dir: &str) -> Result<(), String> {
         std::fs::remove_dir_all(&out)
             .map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
-    run(tool("wasm-pack").args([
+    wasm_pack(target, out_dir, ENGINE_NAME, &[])?;
+    let mut modules = add_driver(&crate_dir.join(JS_DIR), &out, target)?;
+    if let Target::Web = target {
+        modules = bundle(&out, &modules)?;
+    }
+    modules.extend(add_dialect(target, &out)?);
+    patch_package_json(&out.join("package.json"), &modules)?;
+    let at = std::fs::canonicalize(&out).unwrap_or(out);
+    eprintln!("xtask: {} package in {}", target.name(), at.display());
+    Ok(())
+}
+
+/// `wasm-pack build` of the crate into `out_dir` (relative to the crate, or
+/// absolute), its files named `name`, with `cargo` arguments `cargo_args`.
+fn wasm_pack(target: Target, out_dir: &str, name: &str, cargo_args: &[&str]) -> Result<(), String> {
+    let mut command = tool("wasm-pack");
+    command.args([
         "build",
         CRATE_DIR,
         "--target",
@@ -59,16 +78,53 @@ pub fn build(target: Target, out_dir: &str) -> Result<(), String> {
         "--out-dir",
         out_dir,
         "--out-name",
-        ENGINE_NAME,
-    ]))?;
-    let mut modules = add_driver(&crate_dir.join(JS_DIR), &out, target)?;
-    if let Target::Web = target {
-        modules = bundle(&out, &modules)?;
+        name,
+    ]);
+    if !cargo_args.is_empty() {
+        command.arg("--").args(cargo_args);
     }
-    patch_package_json(&out.join("package.json"), &modules)?;
-    let at = std::fs::canonicalize(&out).unwrap_or(out);
-    eprintln!("xtask: {} package in {}", target.name(), at.display());
-    Ok(())
+    run(&mut command)
+}
+
+/// Builds the dialect module (feature `dialect` alone: the original jrpc
+/// dialect's translators, which the driver imports only for a client with
+/// `dialect: "jrpc"`) and puts its glue and wasm into `out`, the web
+/// build's glue minified; the files added.
+fn add_dialect(target: Target, out: &Path) -> Result<Vec<String>, String> {
+    let scratch = crate::run::target_dir()
+        .join("wasm-dialect")
+        .join(target.name());
+    let scratch_arg = scratch.to_string_lossy().into_owned();
+    wasm_pack(
+        target,
+        &scratch_arg,
+        DIALECT_NAME,
+        &["--no-default-features", "--features", "dialect"],
+    )?;
+    let mut added = Vec::new();
+    for suffix in [".js", "_bg.js", "_bg.wasm"] {
+        let name = format!("{DIALECT_NAME}{suffix}");
+        let from = scratch.join(&name);
+        if !from.exists() {
+            continue;
+        }
+        std::fs::copy(&from, out.join(&name))
+            .map_err(|e| format!("cannot copy {} into {}: {e}", from.display(), out.display()))?;
+        added.push(name);
+    }
+    if let Target::Web = target {
+        let glue = out.join(format!("{DIALECT_NAME}.js"));
+        run(tool(crate::run::npm_tools_bin().join("esbuild"))
+            .arg(&glue)
+            .args([
+                "--format=esm",
+                "--minify",
+                "--target=es2020",
+                "--allow-overwrite",
+            ])
+            .arg(format!("--outfile={}", glue.display())))?;
+    }
+    Ok(added)
 }
 
 /// Copies the driver's modules into `out` and writes the entry and its
@@ -134,6 +190,8 @@ fn bundle(out: &Path, modules: &[String]) -> Result<Vec<String>, String> {
             "--sourcemap",
             "--target=es2020",
         ])
+        // Imported on demand, beside the bundle (see `add_dialect`).
+        .arg(format!("--external:./{DIALECT_NAME}.js"))
         .arg(format!("--outfile={}", out.join(&entry).display())))?;
     std::fs::remove_dir_all(&sources)
         .map_err(|e| format!("cannot remove {}: {e}", sources.display()))?;
@@ -169,10 +227,14 @@ fn patch_manifest(text: &str, added: &[String]) -> Option<String> {
         return None;
     }
     let listed: String = added.iter().map(|f| format!("\n    \"{f}\",")).collect();
+    // The dialect's glue, like the engine's, instantiates its wasm when imported.
+    let engine_effects = format!("\"./{ENGINE_NAME}.js\",");
+    let effects = format!("{engine_effects}\n    \"./{DIALECT_NAME}.js\",");
     Some(
         text.replace(&main, &format!("\"main\": \"{ENTRY}.js\""))
             .replace(&types, &format!("\"types\": \"{ENTRY}.d.ts\""))
-            .replacen(files, &format!("{files}{listed}"), 1),
+            .replacen(files, &format!("{files}{listed}"), 1)
+            .replacen(&engine_effects, &effects, 1),
     )
 }
 

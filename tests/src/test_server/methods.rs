@@ -32,6 +32,8 @@ pub const DROP_ALL: &str = "test.dropAll";
 pub const RESTART: &str = "test.restart";
 /// No params: the number of open connections.
 pub const CONNECTIONS: &str = "test.connections";
+/// No params: the number of subscriptions the caller's connection holds.
+pub const SUBSCRIPTIONS: &str = "test.subscriptions";
 
 /// The longest `test.waitCancelled` waits.
 pub const MAX_WAIT_MS: u64 = 60_000;
@@ -88,6 +90,7 @@ struct NotifyArgs {
 /// The demo methods plus the controls, for one (re)bind of the server.
 pub(crate) fn methods(controls: &Arc<Controls>) -> MethodSet {
     let mut set = jrpc_server::demo::math_methods();
+    set.merge(count_methods());
     let c = Arc::clone(controls);
     set.method(HANG, move |_: Connection, (key,): (String,)| {
         // Marked here rather than inside the future: the call has started once
@@ -112,6 +115,9 @@ pub(crate) fn methods(controls: &Arc<Controls>) -> MethodSet {
     let c = Arc::clone(controls);
     set.sync_method(STATUS, move |_: Connection, (key,): (String,)| {
         Ok::<Status, ErrorObject>(c.keys.status(&key))
+    });
+    set.sync_method(SUBSCRIPTIONS, |caller: Connection, (): ()| {
+        Ok::<usize, ErrorObject>(caller.subscriptions())
     });
     set.method(NOTIFY_ME, |conn: Connection, args: NotifyArgs| async move {
         // Queued before the answer, so the caller sees the notification first.
@@ -158,5 +164,42 @@ pub(crate) fn methods(controls: &Arc<Controls>) -> MethodSet {
     set.sync_method(CONNECTIONS, move |_: Connection, (): ()| {
         Ok::<_, ErrorObject>(c.connections().len())
     });
+    set
+}
+
+/// The params of `count.subscribe`: `[n]` or `[n, failure]`.
+#[derive(Deserialize)]
+pub struct Count {
+    n: u64,
+    #[serde(default)]
+    failure: Option<String>,
+}
+
+/// `count.subscribe [n]` (or `[n, message]`): items 0, 1, ... n - 1, then
+/// the end (with `message`, an error with code 7). Refuses n over 100 with
+/// -32602. Unsubscribe: `count.unsubscribe`; items: `count`.
+pub fn count_methods() -> MethodSet {
+    let mut set = MethodSet::new();
+    set.subscription(
+        "count.subscribe",
+        "count",
+        "count.unsubscribe",
+        |_c: Connection, Count { n, failure }: Count, pending: jrpc_server::PendingSubscription| async move {
+            if n > 100 {
+                return pending.reject(ErrorObject::invalid_params("at most 100"));
+            }
+            let Ok(sink) = pending.accept().await else {
+                return;
+            };
+            for i in 0..n {
+                if sink.send(&i).await.is_err() {
+                    return;
+                }
+            }
+            if let Some(message) = failure {
+                sink.end(Err(ErrorObject::new(7, message)));
+            }
+        },
+    );
     set
 }

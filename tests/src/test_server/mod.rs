@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 pub use keys::Status;
 use methods::Controls;
+pub use methods::count_methods;
 
 /// How long a shutdown (or restart) lets running calls finish. Short: the
 /// calls that run long here are `test.hang`s, which never finish anyway.

@@ -228,37 +228,8 @@ pub fn error_code(reply: &Value) -> i64 {
         .unwrap_or_else(|| panic!("expected an error reply, got {reply}"))
 }
 
-/// The params of `count.subscribe`: `[n]` or `[n, failure]`.
-#[derive(serde::Deserialize)]
-pub struct Count {
-    n: u64,
-    #[serde(default)]
-    failure: Option<String>,
-}
-
-/// `builder` with `count.subscribe [n]` (or `[n, message]`): items 0, 1, ...
-/// n - 1, then the end (with `message`, an error with code 7). Refuses n
-/// over 100 with -32602. Unsubscribe: `count.unsubscribe`.
+/// `builder` with `count.subscribe` (see
+/// [`jrpc_tests::test_server::count_methods`]).
 pub fn with_count(builder: ServerBuilder) -> ServerBuilder {
-    builder.subscription(
-        "count.subscribe",
-        "count",
-        "count.unsubscribe",
-        |_c: Connection, Count { n, failure }: Count, pending: jrpc_server::PendingSubscription| async move {
-            if n > 100 {
-                return pending.reject(ErrorObject::invalid_params("at most 100"));
-            }
-            let Ok(sink) = pending.accept().await else {
-                return;
-            };
-            for i in 0..n {
-                if sink.send(&i).await.is_err() {
-                    return;
-                }
-            }
-            if let Some(message) = failure {
-                sink.end(Err(ErrorObject::new(7, message)));
-            }
-        },
-    )
+    builder.methods(jrpc_tests::test_server::count_methods())
 }
