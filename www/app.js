@@ -1,5 +1,6 @@
-// The jrpc demo page: a calculator whose answers come from the server, and
-// browser methods the server calls back. No framework, no build step.
+// The jrpc demo page: a calculator whose answers come from the server,
+// browser methods the server calls back, a live subscription that survives
+// reconnects, and a board every page shares. No framework, no build step.
 
 const $ = (id) => document.getElementById(id);
 const STATES = ["connecting", "open", "reconnecting", "closed"];
@@ -191,3 +192,106 @@ $("hello").addEventListener("click", (event) =>
   callBack(event.currentTarget, "ui.log", ["hello from the server"], (answer, ms) => {
     show($("callback-result"), `Server called ui.log; this page answered ${JSON.stringify(answer)} (round trip ${ms} ms)`, "ok");
   }));
+
+/** Resolves at the next "open" event. */
+const nextOpen = () =>
+  new Promise((resolve) => {
+    const once = () => {
+      rpc.removeEventListener("open", once);
+      resolve();
+    };
+    rpc.addEventListener("open", once);
+  });
+
+// A live subscription: ticks pushed by the server. After a reconnect the
+// client resubscribes by itself; a new server run (a restart) starts a new
+// stream, which the client reports as a gap of unknown size: the ticks' own
+// server times tell how much was missed.
+const TICK_MS = 500;
+async function followTicks() {
+  let last = null;
+  let missedUnknown = false;
+  const onGap = (missed) => {
+    if (missed === null) missedUnknown = true;
+    else $("ticks-gap").textContent = `Missed ${missed} tick${missed === 1 ? "" : "s"} (this page fell behind).`;
+  };
+  for (;;) {
+    try {
+      const ticks = await rpc.subscribe("demo.ticks", { everyMs: TICK_MS }, { onGap });
+      for await (const tick of ticks) {
+        if (missedUnknown && last) {
+          const away = tick.at - last.at;
+          const missed = Math.max(0, Math.round(away / TICK_MS) - 1);
+          $("ticks-gap").textContent =
+            `Resumed after the server restarted: about ${missed} tick${missed === 1 ? "" : "s"} missed (${(away / 1000).toFixed(1)} s).`;
+          log(`ticks resumed on a new stream; about ${missed} missed`, "push");
+        }
+        missedUnknown = false;
+        last = tick;
+        $("ticks").textContent = String(tick.n);
+        $("ticks").dataset.n = String(tick.n);
+        $("ticks-at").textContent = clock(tick.at, true);
+      }
+      return;
+    } catch (e) {
+      if (rpc.state === "closed") {
+        $("ticks-gap").textContent = `Stopped: ${describe(e)}`;
+        return;
+      }
+      // Refused or lost while subscribing: try again once the connection is back.
+      log(`ticks: ${describe(e)}; subscribing again`, "error");
+      await nextOpen();
+    }
+  }
+}
+
+// The shared board: a topic every page subscribes to.
+function boardLine(text, kind, at) {
+  const list = $("board");
+  const item = document.createElement("li");
+  item.dataset.kind = kind;
+  if (at !== undefined) {
+    const time = document.createElement("time");
+    time.dateTime = new Date(at).toISOString();
+    time.textContent = clock(at);
+    item.append(time, " ");
+  }
+  item.append(text);
+  list.append(item);
+  while (list.children.length > 50) list.firstElementChild.remove();
+  list.scrollTop = list.scrollHeight;
+}
+
+async function followBoard() {
+  const onGap = (missed) =>
+    boardLine(missed === null ? "The server restarted: earlier posts may be missing." : `${missed} post${missed === 1 ? "" : "s"} missed.`, "gap");
+  for (;;) {
+    try {
+      for await (const post of await rpc.subscribe("demo.board", undefined, { onGap })) boardLine(post.text, "post", post.at);
+      return;
+    } catch (e) {
+      if (rpc.state === "closed") return;
+      log(`board: ${describe(e)}; subscribing again`, "error");
+      await nextOpen();
+    }
+  }
+}
+
+$("board-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = $("board-text");
+  const text = input.value.trim();
+  if (!text) return input.focus();
+  $("board-post").disabled = true;
+  try {
+    await rpc.request("demo.board.post", { text });
+    input.value = "";
+  } catch (e) {
+    log(`posting failed: ${describe(e)}`, "error");
+  } finally {
+    $("board-post").disabled = false;
+  }
+});
+
+followTicks();
+followBoard();

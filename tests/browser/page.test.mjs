@@ -7,6 +7,9 @@
 // `output#result` holds the number with class `ok`, or an error message with
 // class `error` (`data-kind="invalid"` for bad input, which sends nothing);
 // `#callback` → `#callback-result`; `#clients` from `demo.clients`;
+// `#ticks[data-n]` the latest tick of the `demo.ticks` subscription and
+// `#ticks-gap` what a resume missed; `#board-text`, `#board-post` and the
+// posts of the shared `demo.board` topic in `#board`;
 // `window.jrpcDemo = { rpc }`.
 
 import { after, before, test } from "node:test";
@@ -29,6 +32,8 @@ let consoleWatch;
 /** Every JSON-RPC message the page sent or received, in order, across reconnects. */
 const frames = [];
 const servers = [];
+/** The URL of every request the page made. */
+const requested = [];
 
 before(async () => {
   for (const file of ["index.html", "pkg/jrpc_client_wasm.js"]) {
@@ -41,6 +46,7 @@ before(async () => {
   consoleWatch = watchConsole(page);
   // Chromium asks for /favicon.ico by itself when the page names no icon.
   consoleWatch.allowed.push(/^console\.error: Failed to load resource: .* 404 .*\/favicon\.ico\)$/);
+  page.on("request", (request) => requested.push(request.url()));
   page.on("websocket", (ws) => {
     const record = (dir) => ({ payload }) => {
       let msg = null;
@@ -180,6 +186,30 @@ test("the demo page against jrpc-server", { timeout: 180_000 }, async (t) => {
     );
   });
 
+  await step("shows a live subscription", async () => {
+    await page.waitForFunction(() => Number(document.getElementById("ticks")?.dataset.n) >= 2);
+    assert.ok(
+      frames.some((f) => f.dir === "received" && f.msg?.method === "demo.ticks" && f.msg.params?.result?.n >= 0),
+      "demo.ticks notifications",
+    );
+  });
+
+  await step("two pages talk through the shared board", async () => {
+    const other = await browser.newPage();
+    try {
+      await other.goto(server.url);
+      await other.waitForFunction(() => window.jrpcDemo?.rpc?.state === "open");
+      const text = `hello from the first page ${Date.now()}`;
+      await page.fill("#board-text", text);
+      await page.click("#board-post");
+      for (const p of [page, other]) {
+        await p.waitForFunction((t) => [...document.querySelectorAll("#board li")].some((li) => li.textContent.includes(t)), text);
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   await step("reconnects when the server restarts on the same port", async () => {
     const port = server.port;
     // Connection attempts while the server is down fail; Chromium logs each one.
@@ -193,6 +223,21 @@ test("the demo page against jrpc-server", { timeout: 180_000 }, async (t) => {
     await statusIs("open", RECONNECT_MS);
     await calculate(2, "add", 3);
     await resultIs("5", "ok");
+  });
+
+  await step("the subscription resumes after the restart and shows what it missed", async () => {
+    // The new server run is a new stream: its ticks count from 0 again.
+    await page.waitForFunction(() => /^Resumed after the server restarted: about \d+ ticks? missed/.test(document.getElementById("ticks-gap")?.textContent));
+    const n = Number(await page.getAttribute("#ticks", "data-n"));
+    await page.waitForFunction((from) => Number(document.getElementById("ticks")?.dataset.n) > from, n);
+    const resumed = frames.filter((f) => f.dir === "sent" && f.msg?.method === "demo.ticks.subscribe" && f.msg.resume);
+    assert.ok(resumed.length >= 1, "the page resubscribed with a resume member");
+  });
+
+  await step("loads no module it does not use", () => {
+    // The jrpc dialect's translators are fetched only by a client that chooses that dialect.
+    assert.deepEqual(requested.filter((url) => /jrpc_dialect/.test(url)), []);
+    assert.ok(requested.some((url) => /jrpc_engine_bg\.wasm$/.test(url)), "the engine's wasm was loaded");
   });
 
   // Also after a failure: an error on the console often says why.
