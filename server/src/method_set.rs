@@ -8,6 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Connection;
+use crate::describe::MethodDoc;
+use crate::describe::docs::{Docs, SubscriptionNames};
 
 /// A set of methods whose handlers receive the calling [`Connection`].
 ///
@@ -27,6 +29,8 @@ use crate::Connection;
 #[derive(Default)]
 pub struct MethodSet {
     pub(crate) table: Methods<DynHandler<Connection>>,
+    /// What `rpc.discover` tells of the methods (see [`crate::describe`]).
+    pub(crate) docs: Docs,
 }
 
 impl MethodSet {
@@ -88,6 +92,11 @@ impl MethodSet {
     {
         let handler = crate::subscription::SubscribeFn::new(f, notification);
         self.register(subscribe, Box::new(handler));
+        let names = SubscriptionNames {
+            notification: notification.to_owned(),
+            unsubscribe: unsubscribe.to_owned(),
+        };
+        self.docs.subscriptions.insert(subscribe.to_owned(), names);
         let unsubscribe_fn = crate::subscription::Unsubscribe {
             notification: notification.into(),
         };
@@ -130,6 +139,29 @@ impl MethodSet {
         )
     }
 
+    /// Describes method `name` for `rpc.discover` (see [`crate::describe`]);
+    /// for a subscription, `name` is its subscribe method and the doc's
+    /// result type is its items'. A method may be described before or
+    /// after it is registered.
+    pub fn describe(&mut self, name: &str, doc: MethodDoc) -> &mut Self {
+        self.docs.methods.insert(name.to_owned(), doc);
+        self
+    }
+
+    /// Describes a method the server calls on its clients (a browser
+    /// method, say), which `rpc.discover` lists under `x-client-methods`.
+    pub fn client_method(&mut self, name: &str, doc: MethodDoc) -> &mut Self {
+        self.docs.client_methods.insert(name.to_owned(), doc);
+        self
+    }
+
+    /// Registers the library's own `rpc.*` method `name` (`rpc.discover`).
+    pub(crate) fn register_extension(&mut self, name: &str, handler: DynHandler<Connection>) {
+        if let Err(e) = self.table.insert_extension(name, handler) {
+            panic!("cannot register method: {e}");
+        }
+    }
+
     /// Registers an already-boxed handler, reporting a bad name instead of panicking.
     pub fn try_register(
         &mut self,
@@ -152,6 +184,7 @@ impl MethodSet {
     /// # Panics
     /// If a name is in both sets.
     pub fn merge(&mut self, other: MethodSet) -> &mut Self {
+        self.docs.merge(other.docs);
         let mut other = other.table;
         let names: Vec<String> = other.names().map(str::to_owned).collect();
         for name in names {
@@ -225,6 +258,18 @@ macro_rules! builder_methods {
             options: crate::SubscriptionOptions,
         ) -> Self {
             self.methods.topic(subscribe, notification, unsubscribe, topic, options);
+            self
+        }
+
+        /// Describes a method for `rpc.discover`; see [`MethodSet::describe`](crate::MethodSet::describe).
+        pub fn describe(mut self, name: &str, doc: crate::MethodDoc) -> Self {
+            self.methods.describe(name, doc);
+            self
+        }
+
+        /// Describes a method the server calls on its clients; see [`MethodSet::client_method`](crate::MethodSet::client_method).
+        pub fn client_method(mut self, name: &str, doc: crate::MethodDoc) -> Self {
+            self.methods.client_method(name, doc);
             self
         }
 

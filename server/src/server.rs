@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use http::StatusCode;
+use jrpc_shared::handler::SyncFn;
 use jrpc_shared::legacy::ErrorNames;
 use jrpc_shared::{CallError, encode_params, notification_text};
 use serde::Serialize;
@@ -19,9 +20,10 @@ use tokio::task::JoinSet;
 
 use crate::accept::serve_socket;
 use crate::connection::CloseRequest;
+use crate::describe::{self, ApiInfo};
 use crate::http::write_simple;
 use crate::slots::Slots;
-use crate::{Connection, Dialect, Limits, MethodSet, OriginPolicy};
+use crate::{Connection, Dialect, ErrorObject, Limits, MethodSet, OriginPolicy};
 
 /// What every connection task of one server shares.
 pub(crate) struct ServerState {
@@ -79,6 +81,7 @@ pub struct ServerBuilder {
     www: Option<PathBuf>,
     origin: OriginPolicy,
     legacy_names: ErrorNames,
+    discover: Option<ApiInfo>,
 }
 
 impl Default for ServerBuilder {
@@ -90,6 +93,7 @@ impl Default for ServerBuilder {
             www: None,
             origin: OriginPolicy::same_origin(),
             legacy_names: ErrorNames::default(),
+            discover: None,
         }
     }
 }
@@ -146,6 +150,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Answers `rpc.discover` with an OpenRPC document of every method
+    /// (see [`crate::describe`]), titled by `info`; made once, when the
+    /// server is built.
+    pub fn discover(mut self, info: ApiInfo) -> Self {
+        self.discover = Some(info);
+        self
+    }
+
     crate::method_set::builder_methods!("clients may call");
 
     /// Binds `addr` (port 0 picks a free port; see [`Server::local_addr`]).
@@ -155,8 +167,16 @@ impl ServerBuilder {
     }
 
     /// Uses an already bound listener.
-    pub fn serve(self, listener: TcpListener) -> std::io::Result<Server> {
+    pub fn serve(mut self, listener: TcpListener) -> std::io::Result<Server> {
         let local_addr = listener.local_addr()?;
+        if let Some(info) = self.discover.take() {
+            let document = describe::document(&info, self.methods.names(), &self.methods.docs);
+            let document = serde_json::value::to_raw_value(&document)?;
+            let handler =
+                SyncFn::new(move |_: Connection, (): ()| Ok::<_, ErrorObject>(document.clone()));
+            self.methods
+                .register_extension(describe::DISCOVER, Box::new(handler));
+        }
         let (shutdown, _) = watch::channel(false);
         let (stopped, _) = watch::channel(false);
         let state = Arc::new(ServerState {

@@ -28,6 +28,9 @@ pub enum RegisterError {
     /// A handler is already registered under this name.
     #[error("method \"{0}\" is already registered")]
     Duplicate(String),
+    /// [`Methods::insert_extension`] takes only `rpc.` names.
+    #[error("method name \"{0}\" is no extension: those start with \"rpc.\"")]
+    NotAnExtension(String),
 }
 
 /// A table of methods, looked up by exact name.
@@ -62,6 +65,26 @@ impl<H> Methods<H> {
     /// Registers `handler` under `name`.
     pub fn insert(&mut self, name: &str, handler: H) -> Result<(), RegisterError> {
         check_name(name)?;
+        if self.table.contains_key(name) {
+            return Err(RegisterError::Duplicate(name.to_owned()));
+        }
+        self.table.insert(name.into(), handler);
+        Ok(())
+    }
+
+    /// Registers `handler` under `name`, one of the `rpc.` names the
+    /// specification reserves for the library's own extensions (such as
+    /// OpenRPC's `rpc.discover`), which [`Methods::insert`] refuses.
+    ///
+    /// ```
+    /// let mut methods = jrpc_shared::Methods::new();
+    /// methods.insert_extension("rpc.discover", "handler").unwrap();
+    /// assert!(methods.insert_extension("ping", "handler").is_err());
+    /// ```
+    pub fn insert_extension(&mut self, name: &str, handler: H) -> Result<(), RegisterError> {
+        if !name.starts_with(RESERVED_PREFIX) {
+            return Err(RegisterError::NotAnExtension(name.to_owned()));
+        }
         if self.table.contains_key(name) {
             return Err(RegisterError::Duplicate(name.to_owned()));
         }

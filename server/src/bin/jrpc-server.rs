@@ -211,13 +211,18 @@ fn builder(args: &Args) -> jrpc_server::ServerBuilder {
         ..Limits::default()
     };
     let methods = match args.methods {
-        Methods::Math => demo::math_methods(),
+        Methods::Math => {
+            let mut methods = demo::math_methods();
+            demo::client_methods(&mut methods);
+            methods
+        }
         Methods::Spec => demo::spec_methods(),
     };
     let mut builder = demo::with_legacy_error_names(Server::builder())
         .path(args.path.as_str())
         .limits(limits)
-        .methods(methods);
+        .methods(methods)
+        .discover(demo::api_info());
     for origin in &args.allow_origin {
         builder = builder.allow_origin(origin);
     }

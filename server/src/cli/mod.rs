@@ -3,7 +3,8 @@
 //! The binary (`src/bin/jrpc.rs`) only parses [`Cli`] and calls [`run`]; the
 //! logic lives here so it can be tested. Each subcommand has its own module:
 //! [`call`] sends one request or notification and prints the answer,
-//! [`subscribe`] follows a subscription, [`mod@bench`] measures a server.
+//! [`subscribe`] follows a subscription, [`mod@describe`] shows what a
+//! server serves (`methods`, `describe`), [`mod@bench`] measures a server.
 //!
 //! A failed command returns a [`Failure`], whose [`Failure::exit_code`] follows
 //! the table in `jrpc --help`.
@@ -11,6 +12,7 @@
 pub mod args;
 pub mod bench;
 pub mod call;
+pub mod describe;
 pub mod lists;
 pub mod output;
 pub mod subscribe;
@@ -126,6 +128,10 @@ pub enum Command {
     Call(call::CallArgs),
     /// Follow a subscription: print its items as JSON lines.
     Subscribe(subscribe::SubscribeArgs),
+    /// List the server's methods, from its rpc.discover (OpenRPC) description.
+    Methods(describe::MethodsArgs),
+    /// Show one method's description: params, result and errors, with their JSON Schemas.
+    Describe(describe::DescribeArgs),
     /// Measure calls per second and latency against a server (like wrk).
     Bench(bench::BenchArgs),
 }
@@ -138,6 +144,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Subscribe(args) => {
             subscribe::run(&url, &args, &mut std::io::stdout(), &mut std::io::stderr()).await
         }
+        Command::Methods(args) => describe::methods(&url, &args, &mut std::io::stdout()).await,
+        Command::Describe(args) => describe::describe(&url, &args, &mut std::io::stdout()).await,
         Command::Bench(args) => bench::run(&url, &args, &mut std::io::stdout()).await,
     }
 }

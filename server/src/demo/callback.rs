@@ -8,17 +8,18 @@ use jrpc_shared::ErrorObject;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::{Connection, MethodSet};
+use crate::{Connection, MethodDoc, MethodSet};
 
 /// The params of `demo.callback`: `[method, params]` or
 /// `{"method": .., "params": ..}`; `params` may be left out.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackArgs {
     /// The method to call on the calling connection.
     pub method: String,
     /// Its params: a JSON array or object, or null/absent for none.
     #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
     pub params: Option<Box<RawValue>>,
 }
 
@@ -59,7 +60,7 @@ pub const SLEEP: &str = "demo.sleep";
 pub const MAX_SLEEP_MS: u64 = 60_000;
 
 /// The params of `demo.sleep`: `[ms]` or `{"ms": ..}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SleepArgs {
     /// Milliseconds to wait, capped at [`MAX_SLEEP_MS`].
@@ -86,6 +87,23 @@ pub fn methods() -> MethodSet {
             Ok::<_, ErrorObject>(echo(params))
         })
         .method(SLEEP, |_: Connection, args| sleep(args));
+    set.describe(
+        CALLBACK,
+        MethodDoc::new("Calls a method of the caller back, and answers with its answer")
+            .params::<CallbackArgs>()
+            .result::<serde_json::Value>(),
+    )
+    .describe(
+        ECHO,
+        MethodDoc::new("Answers with its params as they came (null when none)")
+            .result::<serde_json::Value>(),
+    )
+    .describe(
+        SLEEP,
+        MethodDoc::new("Waits ms milliseconds (at most 60,000), then answers how long")
+            .params::<SleepArgs>()
+            .result::<u64>(),
+    );
     set
 }
 

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Connection, ErrorObject, MethodSet, Overflow, PendingSubscription, SubscriptionOptions, Topic,
+    Connection, ErrorObject, MethodDoc, MethodSet, Overflow, PendingSubscription,
+    SubscriptionOptions, Topic,
 };
 
 /// Subscribe method of the ticker: params `{"everyMs": N}` (default 1000).
@@ -32,7 +33,7 @@ const EVERY_MS: std::ops::RangeInclusive<u64> = 20..=60_000;
 const MAX_POST: usize = 280;
 
 /// The params of [`TICKS_SUBSCRIBE`].
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TicksParams {
     /// Milliseconds between ticks.
@@ -45,7 +46,7 @@ fn default_every_ms() -> u64 {
 }
 
 /// One tick.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Tick {
     /// Ticks before this one on this subscription.
     pub n: u64,
@@ -53,8 +54,8 @@ pub struct Tick {
     pub at: u64,
 }
 
-/// The params of [`BOARD_POST`].
-#[derive(Debug, Deserialize)]
+/// The params of `demo.board.post`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Post {
     /// What to post (1 to 280 characters).
@@ -62,9 +63,11 @@ pub struct Post {
 }
 
 /// One post on the board.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 struct Posted<'a> {
+    /// What was posted.
     text: &'a str,
+    /// The server's clock when it was, in ms since 1970.
     at: u64,
 }
 
@@ -132,5 +135,23 @@ pub fn methods() -> MethodSet {
             board.publish(&posted).await
         }
     });
+    set.describe(
+        TICKS_SUBSCRIBE,
+        MethodDoc::new("A tick every everyMs milliseconds (20 to 60,000; default 1000)")
+            .params::<TicksParams>()
+            .result::<Tick>(),
+    )
+    .describe(
+        BOARD_SUBSCRIBE,
+        MethodDoc::new("The posts on the board every client shares")
+            .params::<()>()
+            .result::<Posted<'static>>(),
+    )
+    .describe(
+        BOARD_POST,
+        MethodDoc::new("Posts to the board (1 to 280 characters); answers the post's number")
+            .params::<Post>()
+            .result::<u64>(),
+    );
     set
 }

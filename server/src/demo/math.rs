@@ -9,15 +9,15 @@
 use jrpc_shared::ErrorObject;
 use serde::Deserialize;
 
-use super::number::Number;
-use crate::{Connection, MethodSet};
+use super::number::{NOT_FINITE, Number};
+use crate::{Connection, MethodDoc, MethodSet};
 
 /// Application error code for a division by zero (outside the range
 /// JSON-RPC reserves).
 pub const DIVISION_BY_ZERO: i64 = 100;
 
 /// The two operands of the calculator methods: `[a, b]` or `{"a": .., "b": ..}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Operands {
     /// The left operand.
@@ -27,7 +27,7 @@ pub struct Operands {
 }
 
 /// The params of `math.sum`: `[x, y]` or `{"x": .., "y": ..}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Addends {
     /// The first addend.
@@ -89,6 +89,26 @@ pub fn methods() -> MethodSet {
         .sync_method(MULTIPLY, |_: Connection, args| multiply(args))
         .sync_method(DIVIDE, |_: Connection, args| divide(args))
         .sync_method(SUM, |_: Connection, args| sum(args));
+    let doc = |summary: &str| {
+        MethodDoc::new(summary)
+            .params::<Operands>()
+            .result::<Number>()
+            .error(NOT_FINITE, "result is not a finite number")
+    };
+    set.describe(ADD, doc("a + b"))
+        .describe(SUBTRACT, doc("a - b"))
+        .describe(MULTIPLY, doc("a * b"))
+        .describe(
+            DIVIDE,
+            doc("a / b").error(DIVISION_BY_ZERO, "division by zero"),
+        )
+        .describe(
+            SUM,
+            MethodDoc::new("x + y")
+                .params::<Addends>()
+                .result::<Number>()
+                .error(NOT_FINITE, "result is not a finite number"),
+        );
     set
 }
 

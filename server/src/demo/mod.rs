@@ -18,17 +18,50 @@ use serde::Serialize;
 
 pub use number::Number;
 
-use crate::{MethodSet, ServerBuilder};
+use crate::{ApiInfo, MethodDoc, MethodSet, ServerBuilder};
 
 /// Notification the binary broadcasts periodically, with [`ClientCount`] as
 /// params; the calculator page shows it live.
 pub const CLIENTS: &str = "demo.clients";
 
 /// The params of the [`CLIENTS`] notification: `{"count": n}`.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, Serialize, schemars::JsonSchema)]
 pub struct ClientCount {
     /// Open WebSocket connections.
     pub count: usize,
+}
+
+/// The methods the demo page provides and the binary calls on it: the
+/// [`CLIENTS`] notification, and `ui.time` and `ui.log`, which
+/// `demo.callback` calls when the page asks it to (any method a client has
+/// may be called that way; these are the page's).
+pub fn client_methods(set: &mut MethodSet) -> &mut MethodSet {
+    set.client_method(
+        CLIENTS,
+        MethodDoc::new("How many pages are connected (a notification, every few seconds)")
+            .params::<ClientCount>(),
+    )
+    .client_method(
+        "ui.time",
+        MethodDoc::new("The page's clock, in ms since 1970")
+            .params::<()>()
+            .result::<u64>(),
+    )
+    .client_method(
+        "ui.log",
+        MethodDoc::new("Shows a line in the page's log")
+            .params::<(String,)>()
+            .param_names(&["message"])
+            .result::<bool>(),
+    )
+}
+
+/// What `rpc.discover` calls the binary's API.
+pub fn api_info() -> ApiInfo {
+    ApiInfo::new("jrpc-server demo", env!("CARGO_PKG_VERSION")).description(
+        "The calculator, the JSON-RPC 2.0 specification's examples (--methods spec), \
+         callbacks to the caller, and live subscriptions",
+    )
 }
 
 /// The calculator, the callback demos and the live ones (a ticker and a

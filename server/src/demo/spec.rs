@@ -11,11 +11,11 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::number::Number;
-use crate::{Connection, MethodSet};
+use crate::{Connection, MethodDoc, MethodSet};
 
 /// The params of `subtract`: `[minuend, subtrahend]` or
 /// `{"minuend": .., "subtrahend": ..}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Difference {
     /// The number subtracted from.
@@ -76,6 +76,31 @@ pub fn methods() -> MethodSet {
         .sync_method(GET_DATA, |_: Connection, (): ()| {
             Ok::<_, ErrorObject>(get_data())
         });
+    let sum_doc = |summary: &str| {
+        MethodDoc::new(summary)
+            .params::<Vec<Number>>()
+            .param_names(&["numbers"])
+            .result::<Number>()
+    };
+    set.describe(
+        SUBTRACT,
+        MethodDoc::new("minuend - subtrahend")
+            .params::<Difference>()
+            .result::<Number>(),
+    )
+    .describe(SUM, sum_doc("The sum of any number of numbers"))
+    .describe(NOTIFY_SUM, sum_doc("As sum, sent as a notification"))
+    .describe(UPDATE, MethodDoc::new("Takes any params and does nothing"))
+    .describe(
+        NOTIFY_HELLO,
+        MethodDoc::new("Takes any params and does nothing"),
+    )
+    .describe(
+        GET_DATA,
+        MethodDoc::new("The specification's example data")
+            .params::<()>()
+            .result::<(String, i64)>(),
+    );
     set
 }
 
