@@ -1,7 +1,13 @@
+// @ts-check
 // The jrpc demo page: a calculator whose answers come from the server,
 // browser methods the server calls back, a live subscription that survives
 // reconnects, and a board every page shares. No framework, no build step.
+// Checked by TypeScript (the browser tests run `tsc --checkJs` over it)
+// against api.d.ts, which `jrpc types` writes from the server's rpc.discover.
 
+/** @typedef {import("./api").Api} Api */
+
+/** An element of the page by id (the page has each one). @type {(id: string) => any} */
 const $ = (id) => document.getElementById(id);
 const STATES = ["connecting", "open", "reconnecting", "closed"];
 const MAX_LOG = 200;
@@ -46,6 +52,7 @@ function describe(e) {
 }
 
 // The package is build output: say how to get it rather than fail silently.
+/** @type {typeof import("./pkg/jrpc_client_wasm.js").JRPC} */
 let JRPC;
 try {
   const pkg = await import("./pkg/jrpc_client_wasm.js");
@@ -55,7 +62,7 @@ try {
   $("load-error").hidden = false;
   $("load-error-detail").textContent = `(${describe(e)})`;
   setStatus("closed", "client not built");
-  document.querySelectorAll("main button").forEach((b) => (b.disabled = true));
+  document.querySelectorAll("main button").forEach((b) => (/** @type {HTMLButtonElement} */ (b).disabled = true));
   throw e;
 }
 
@@ -79,12 +86,13 @@ const methods = {
 
 const scheme = location.protocol === "https:" ? "wss" : "ws";
 const url = `${scheme}://${location.host}/rpc`;
+/** @type {import("./pkg/jrpc_client_wasm.js").Client<Api>} */
 const rpc = new JRPC.WebSocket(url, {
   methods,
   timeoutMs: 10000,
   reconnect: { initialDelayMs: 250, maxDelayMs: 5000 },
 });
-window.jrpcDemo = { rpc };
+/** @type {any} */ (window).jrpcDemo = { rpc };
 
 // Log the first loss and the recovery, not every failed attempt in between.
 let isOpen = false;
@@ -119,6 +127,7 @@ if (rpc.state !== "connecting") setStatus(rpc.state);
 const form = $("calc");
 const result = $("result");
 const expr = $("expr");
+/** @type {HTMLButtonElement[]} */
 const opButtons = [...form.querySelectorAll("button[data-method]")];
 
 function operand(input) {
@@ -128,7 +137,7 @@ function operand(input) {
   return n;
 }
 
-form.addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
+form.addEventListener("input", (e) => /** @type {Element} */ (e.target).removeAttribute("aria-invalid"));
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const button = event.submitter?.dataset.method ? event.submitter : $("add");
@@ -147,7 +156,8 @@ form.addEventListener("submit", async (event) => {
   result.className = "pending";
   result.textContent = "…";
   try {
-    const value = await rpc.request(button.dataset.method, { a, b });
+    const method = /** @type {"Add" | "Subtract" | "Multiply" | "Divide"} */ (button.dataset.method);
+    const value = await rpc.request(method, { a, b });
     show(result, String(value), "ok");
   } catch (e) {
     expr.textContent = `${shown}: error${typeof e?.code === "number" ? ` ${e.code}` : ""}`;

@@ -7,6 +7,46 @@ export type Params = JsonValue[] | { [key: string]: JsonValue };
 /** A method the server may call: receives the params (spread if positional). */
 export type BrowserMethod = (...args: any[]) => unknown | Promise<unknown>;
 
+/**
+ * The shape of an `Api` that `jrpc types` generates from a server's
+ * `rpc.discover`: its methods (params and result), subscriptions (params
+ * and items) and the methods it calls on its clients. `new
+ * JRPC.WebSocket<Api>(url)` then checks every name, params and result.
+ */
+export interface ApiShape {
+    methods: { [name: string]: { params: unknown; result: unknown } };
+    subscriptions: { [name: string]: { params: unknown; item: unknown } };
+    clientMethods: { [name: string]: { params: unknown; result: unknown } };
+}
+
+/** The API when none is given: any name, any params, any result. */
+export interface AnyApi {
+    methods: { [name: string]: { params: any; result: any } };
+    subscriptions: { [name: string]: { params: any; item: any } };
+    clientMethods: { [name: string]: { params: any; result: any } };
+}
+
+/** The names of an API's methods, subscriptions, and client methods. */
+export type MethodName<A extends ApiShape> = Extract<keyof A["methods"], string>;
+export type SubscriptionName<A extends ApiShape> = Extract<keyof A["subscriptions"], string>;
+export type ClientMethodName<A extends ApiShape> = Extract<keyof A["clientMethods"], string>;
+
+/** A name for the untyped forms: any string without an `Api`, none with one. */
+type Untyped<A> = AnyApi extends A ? string : never;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** The params argument: optional when the method needs none. */
+type ParamsArg<P> = undefined extends P ? [params?: P] : [params: P];
+/** The params, then the options. */
+type ArgsWith<P, O> = undefined extends P ? [params?: P, options?: O] : [params: P, options?: O];
+/** The arguments a browser method gets: positional params spread, named ones as one object. */
+type SpreadParams<P> = P extends readonly unknown[] ? P : P extends undefined ? [] : [params: P];
+/** A browser method of a typed API. */
+export type ClientMethodFn<M> = M extends { params: infer P; result: infer R }
+    ? IsAny<P> extends true
+        ? BrowserMethod
+        : (...args: SpreadParams<P>) => R | Promise<R>
+    : BrowserMethod;
+
 /** Reconnect settings: exponential backoff with jitter. */
 export interface ReconnectOptions {
     /** Delay before the first attempt, in ms (default 250). */
@@ -18,9 +58,9 @@ export interface ReconnectOptions {
 }
 
 /** Options of `new JRPC.WebSocket(url, options)`. */
-export interface ClientOptions {
+export interface ClientOptions<A extends ApiShape = AnyApi> {
     /** Methods the server may call, by name. */
-    methods?: Record<string, BrowserMethod>;
+    methods?: { [M in ClientMethodName<A>]?: ClientMethodFn<A["clientMethods"][M]> };
     /** Default per-call timeout in ms (default 30000). */
     timeoutMs?: number;
     /** Reconnect settings, or `false` for none (default: on, with the defaults). */
@@ -104,20 +144,24 @@ declare class JRPC__Error extends Error {
 }
 
 /** The builder a `batch` callback receives. */
-declare class JRPC__Batch {
+declare class JRPC__Batch<A extends ApiShape = AnyApi> {
     private constructor();
     /** Adds a request; its result is at this position in the batch's results. */
-    request(method: string, params?: Params): void;
+    request<M extends MethodName<A>>(method: M, ...params: ParamsArg<A["methods"][M]["params"]>): void;
     /** Adds a notification. */
-    invoke(method: string, params?: Params): void;
+    invoke<M extends MethodName<A>>(method: M, ...params: ParamsArg<A["methods"][M]["params"]>): void;
     /** Same as `invoke`. */
-    notify(method: string, params?: Params): void;
+    notify<M extends MethodName<A>>(method: M, ...params: ParamsArg<A["methods"][M]["params"]>): void;
 }
 
-/** A two-way JSON-RPC 2.0 connection to a server. */
-declare class JRPC__WebSocket {
+/**
+ * A two-way JSON-RPC 2.0 connection to a server. With the `Api` that
+ * `jrpc types` generates (`new JRPC.WebSocket<Api>(url)`), every method
+ * name, params and result is checked at compile time; without, anything goes.
+ */
+declare class JRPC__WebSocket<A extends ApiShape = AnyApi> {
     /** Connects to `url` (e.g. `"ws://127.0.0.1:8080/rpc"`). */
-    constructor(url: string, options?: ClientOptions);
+    constructor(url: string, options?: ClientOptions<A>);
     /** The original jrpc.js form: connects to `ws://host:port/rpc`. */
     constructor(host: string, port: number | string, localMethods?: Record<string, BrowserMethod>, onOpen?: () => void);
     /** Resolves once the connection is first open; rejects if it closes for good before. */
@@ -127,21 +171,23 @@ declare class JRPC__WebSocket {
     /** The server's URL. */
     readonly url: string;
     /** Calls `method`; resolves with its result or rejects with a `JRPC.Error`. */
-    request<T = any>(method: string, params?: Params, options?: CallOptions): Promise<T>;
+    request<M extends MethodName<A>>(method: M, ...args: ArgsWith<A["methods"][M]["params"], CallOptions>): Promise<A["methods"][M]["result"]>;
+    /** Without an `Api`: the result's type as a type argument, `request<number>("Add", [1, 2])`. */
+    request<T = any>(method: Untyped<A>, params?: Params, options?: CallOptions): Promise<T>;
     /** The original form: named `kwargs` when `args` is empty, optional callbacks. */
     request<T = any>(
-        method: string,
+        method: Untyped<A>,
         args: JsonValue[] | undefined,
         kwargs: { [key: string]: JsonValue } | undefined,
         onSuccess?: (result: T) => void,
         onError?: (error: JRPC__Error) => void,
     ): Promise<T | void>;
     /** Sends a notification (no answer). */
-    invoke(method: string, params?: Params): void;
+    invoke<M extends MethodName<A>>(method: M, ...params: ParamsArg<A["methods"][M]["params"]>): void;
     /** Same as `invoke`. */
-    notify(method: string, params?: Params): void;
+    notify<M extends MethodName<A>>(method: M, ...params: ParamsArg<A["methods"][M]["params"]>): void;
     /** Sends several calls as one message; resolves with the requests' results in order. */
-    batch<T extends any[] = any[]>(build: (batch: JRPC__Batch) => void, options?: CallOptions): Promise<T>;
+    batch<T extends any[] = any[]>(build: (batch: JRPC__Batch<A>) => void, options?: CallOptions): Promise<T>;
     /**
      * Subscribes: resolves, once the server accepted, with the items as an
      * async iterator. `name` is the subscribe method when it holds
@@ -150,9 +196,14 @@ declare class JRPC__WebSocket {
      * `"demo.ticks.subscribe"` and `"demo.ticks.unsubscribe"`).
      * JSON-RPC 2.0 only (not the `"jrpc"` dialect).
      */
-    subscribe<T = any>(name: string, params?: Params, options?: SubscribeOptions): Promise<Subscription<T>>;
+    subscribe<S extends SubscriptionName<A>>(
+        name: S,
+        ...args: ArgsWith<A["subscriptions"][S]["params"], SubscribeOptions>
+    ): Promise<Subscription<A["subscriptions"][S]["item"]>>;
+    /** Without an `Api`: the items' type as a type argument. */
+    subscribe<T = any>(name: Untyped<A>, params?: Params, options?: SubscribeOptions): Promise<Subscription<T>>;
     /** Makes `method` callable by the server (replacing an earlier one). */
-    register(method: string, handler: BrowserMethod): void;
+    register<M extends ClientMethodName<A>>(method: M, handler: ClientMethodFn<A["clientMethods"][M]>): void;
     /** Removes a browser method; returns whether it existed. */
     unregister(method: string): boolean;
     addEventListener<K extends keyof ClientEventMap>(type: K, listener: (event: ClientEventMap[K]) => void): void;
@@ -165,6 +216,9 @@ declare class JRPC__WebSocket {
      */
     free(): void;
 }
+
+/** A client, as a type: `Client<Api>` for one typed by a generated `Api` (handy in JSDoc). */
+export type Client<A extends ApiShape = AnyApi> = JRPC__WebSocket<A>;
 
 /** The package's classes. */
 export declare const JRPC: {

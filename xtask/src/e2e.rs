@@ -50,6 +50,8 @@ pub fn test(chromium: &Path) -> Result<(), String> {
         "jrpc-server",
         "--bin",
         "jrpc-server",
+        "--bin",
+        "jrpc",
         "-p",
         "jrpc-tests",
         "--bin",
@@ -64,6 +66,7 @@ pub fn test(chromium: &Path) -> Result<(), String> {
         .args(["--test", "--test-reporter=spec"])
         .args(&files)
         .env("JRPC_SERVER_BIN", target_dir().join("debug/jrpc-server"))
+        .env("JRPC_BIN", target_dir().join("debug/jrpc"))
         .env(
             "JRPC_TEST_SERVER_BIN",
             target_dir().join("debug/jrpc-test-server"),

@@ -241,3 +241,11 @@ mod tests {
         );
     }
 }
+
+/// `--timeout SECS`, for the commands that connect, ask once and print.
+#[derive(Debug, clap::Args)]
+pub struct TimeoutArg {
+    /// Seconds allowed for connecting and the answer (fractions allowed).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::call::parse_timeout)]
+    pub timeout: std::time::Duration,
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::Failure;
+use super::args::TimeoutArg;
 use super::call::{connect, rpc_error_message};
 use crate::{CallError, Client};
 
@@ -21,9 +22,9 @@ whole, with its JSON Schemas.";
 #[derive(Debug, clap::Args)]
 #[command(after_help = METHODS_HELP)]
 pub struct MethodsArgs {
-    /// Seconds allowed for connecting and the answer (fractions allowed).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::call::parse_timeout)]
-    pub timeout: Duration,
+    /// How long to wait.
+    #[command(flatten)]
+    pub wait: TimeoutArg,
 }
 
 /// The options of `jrpc describe`.
@@ -31,13 +32,13 @@ pub struct MethodsArgs {
 pub struct DescribeArgs {
     /// The method to describe.
     pub method: String,
-    /// Seconds allowed for connecting and the answer (fractions allowed).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::call::parse_timeout)]
-    pub timeout: Duration,
+    /// How long to wait.
+    #[command(flatten)]
+    pub wait: TimeoutArg,
 }
 
 /// Fetches the server's document.
-async fn document(url: &str, timeout: Duration) -> Result<Value, Failure> {
+pub(crate) async fn document(url: &str, timeout: Duration) -> Result<Value, Failure> {
     let deadline = crate::call::deadline_after(timeout);
     let client = connect(url, Client::builder(), timeout, deadline).await?;
     let answer = tokio::time::timeout_at(deadline, client.discover()).await;
@@ -58,13 +59,13 @@ async fn document(url: &str, timeout: Duration) -> Result<Value, Failure> {
 
 /// Runs `jrpc methods` against `url`.
 pub async fn methods(url: &str, args: &MethodsArgs, out: &mut impl Write) -> Result<(), Failure> {
-    let document = document(url, args.timeout).await?;
+    let document = document(url, args.wait.timeout).await?;
     write_methods(&document, out).map_err(|e| Failure::transport(format!("writing output: {e}")))
 }
 
 /// Runs `jrpc describe METHOD` against `url`.
 pub async fn describe(url: &str, args: &DescribeArgs, out: &mut impl Write) -> Result<(), Failure> {
-    let document = document(url, args.timeout).await?;
+    let document = document(url, args.wait.timeout).await?;
     let all = methods_of(&document).chain(client_methods_of(&document));
     let Some(method) = all.into_iter().find(|m| name_of(m) == args.method) else {
         return Err(Failure::usage(format!(

@@ -4,7 +4,8 @@
 //! logic lives here so it can be tested. Each subcommand has its own module:
 //! [`call`] sends one request or notification and prints the answer,
 //! [`subscribe`] follows a subscription, [`mod@describe`] shows what a
-//! server serves (`methods`, `describe`), [`mod@bench`] measures a server.
+//! server serves (`methods`, `describe`), [`types`] writes TypeScript
+//! declarations of it, [`mod@bench`] measures a server.
 //!
 //! A failed command returns a [`Failure`], whose [`Failure::exit_code`] follows
 //! the table in `jrpc --help`.
@@ -16,6 +17,7 @@ pub mod describe;
 pub mod lists;
 pub mod output;
 pub mod subscribe;
+pub mod types;
 
 use std::fmt;
 use std::process::ExitCode;
@@ -132,6 +134,8 @@ pub enum Command {
     Methods(describe::MethodsArgs),
     /// Show one method's description: params, result and errors, with their JSON Schemas.
     Describe(describe::DescribeArgs),
+    /// Write TypeScript declarations of the server's API (for `JRPC.WebSocket<Api>`).
+    Types(types::TypesArgs),
     /// Measure calls per second and latency against a server (like wrk).
     Bench(bench::BenchArgs),
 }
@@ -146,6 +150,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Methods(args) => describe::methods(&url, &args, &mut std::io::stdout()).await,
         Command::Describe(args) => describe::describe(&url, &args, &mut std::io::stdout()).await,
+        Command::Types(args) => types::run(&url, &args, &mut std::io::stdout()).await,
         Command::Bench(args) => bench::run(&url, &args, &mut std::io::stdout()).await,
     }
 }

@@ -63,7 +63,7 @@ pub const MAX_SLEEP_MS: u64 = 60_000;
 #[derive(Clone, Copy, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SleepArgs {
-    /// Milliseconds to wait, capped at [`MAX_SLEEP_MS`].
+    /// Milliseconds to wait, at most 60,000 (`MAX_SLEEP_MS`).
     pub ms: u64,
 }
 

@@ -32,7 +32,7 @@ const EVERY_MS: std::ops::RangeInclusive<u64> = 20..=60_000;
 /// The longest post, in characters.
 const MAX_POST: usize = 280;
 
-/// The params of [`TICKS_SUBSCRIBE`].
+/// The params of `demo.ticks.subscribe`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TicksParams {

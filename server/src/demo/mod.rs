@@ -24,7 +24,7 @@ use crate::{ApiInfo, MethodDoc, MethodSet, ServerBuilder};
 /// params; the calculator page shows it live.
 pub const CLIENTS: &str = "demo.clients";
 
-/// The params of the [`CLIENTS`] notification: `{"count": n}`.
+/// The params of the `demo.clients` notification: `{"count": n}`.
 #[derive(Clone, Copy, Debug, Serialize, schemars::JsonSchema)]
 pub struct ClientCount {
     /// Open WebSocket connections.
