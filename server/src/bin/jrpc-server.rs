@@ -210,19 +210,19 @@ fn builder(args: &Args) -> jrpc_server::ServerBuilder {
         max_running_handlers: args.max_running_handlers,
         ..Limits::default()
     };
-    let methods = match args.methods {
+    let (methods, info) = match args.methods {
         Methods::Math => {
             let mut methods = demo::math_methods();
             demo::client_methods(&mut methods);
-            methods
+            (methods, demo::api_info())
         }
-        Methods::Spec => demo::spec_methods(),
+        Methods::Spec => (demo::spec_methods(), demo::spec_api_info()),
     };
     let mut builder = demo::with_legacy_error_names(Server::builder())
         .path(args.path.as_str())
         .limits(limits)
         .methods(methods)
-        .discover(demo::api_info());
+        .discover(info);
     for origin in &args.allow_origin {
         builder = builder.allow_origin(origin);
     }

@@ -56,12 +56,16 @@ pub fn client_methods(set: &mut MethodSet) -> &mut MethodSet {
     )
 }
 
-/// What `rpc.discover` calls the binary's API.
+/// What `rpc.discover` calls the binary's API ([`math_methods`]).
 pub fn api_info() -> ApiInfo {
-    ApiInfo::new("jrpc-server demo", env!("CARGO_PKG_VERSION")).description(
-        "The calculator, the JSON-RPC 2.0 specification's examples (--methods spec), \
-         callbacks to the caller, and live subscriptions",
-    )
+    ApiInfo::new("jrpc-server demo", env!("CARGO_PKG_VERSION"))
+        .description("The calculator, callbacks to the caller, and live subscriptions")
+}
+
+/// What `rpc.discover` calls the binary's API with `--methods spec` ([`spec_methods`]).
+pub fn spec_api_info() -> ApiInfo {
+    ApiInfo::new("jrpc-server --methods spec", env!("CARGO_PKG_VERSION"))
+        .description("The methods the JSON-RPC 2.0 specification's examples call")
 }
 
 /// The calculator, the callback demos and the live ones (a ticker and a
