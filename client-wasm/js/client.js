@@ -193,6 +193,8 @@ export class Client {
         if (this.state_ !== "closed") this.open();
       },
       (e) => {
+        // Closed meanwhile: nothing waits for it, and the close event was the last.
+        if (this.state_ === "closed") return;
         const error = new JrpcError(`the jrpc dialect's module did not load: ${e?.message ?? e}`, INTERNAL_ERROR);
         this.listeners.emit({ type: "error", error });
         this.closeWith(1006, "the jrpc dialect's module did not load", false);

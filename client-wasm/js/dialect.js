@@ -6,17 +6,16 @@ let loading;
 
 /** The module's `translate(text, incoming)`, once it is loaded (and, in the web build, instantiated). */
 export function loadDialect() {
-  loading ??= import("./jrpc_dialect.js").then(
-    async (module) => {
+  loading ??= import("./jrpc_dialect.js")
+    .then(async (module) => {
       // The web build's glue instantiates on `init()`; the bundler's on import.
       if (typeof module.default === "function") await module.default();
       return module.translate;
-    },
-    (e) => {
-      // A later client may try again (the network may be back).
+    })
+    .catch((e) => {
+      // The import or the wasm's fetch failed: a later client may try again (the network may be back).
       loading = undefined;
       throw e;
-    },
-  );
+    });
   return loading;
 }

@@ -3,7 +3,10 @@
 // gaps, and writes the `resume` member of a resubscribe; this keeps each
 // one's items until the app reads them, and resubscribes after a reconnect.
 
-import { CONNECTION_CLOSED, JrpcError, aborted } from "./errors.js";
+import { CONNECTION_CLOSED, JrpcError, REQUEST_CANCELLED, REQUEST_TIMEOUT, aborted } from "./errors.js";
+
+/** Given-up subscribe requests remembered, to end one the server accepts late. */
+const MAX_ABANDONED = 64;
 
 export class Subscriptions {
   /** `calls.request(method, params, options, key)` sends subscribe requests (`key`) and unsubscribes. */
@@ -12,7 +15,16 @@ export class Subscriptions {
     this.calls = calls;
     /** key → Subscription, from the subscribe request until it ends. */
     this.live = new Map();
+    /** key → unsubscribe method, of subscribe requests given up on (timed out, aborted). */
+    this.abandoned = new Map();
     this.nextKey = 1;
+  }
+
+  /** A subscribe request of `sub` failed with `e`: if it was given up on, the server may still accept it. */
+  gaveUp(sub, e) {
+    if (e?.code !== REQUEST_TIMEOUT && e?.code !== REQUEST_CANCELLED) return;
+    if (this.abandoned.size >= MAX_ABANDONED) this.abandoned.delete(this.abandoned.keys().next().value);
+    this.abandoned.set(sub.key, sub.unsubscribeMethod);
   }
 
   /** `rpc.subscribe(name, params, options)`: resolves once the server accepted. */
@@ -24,19 +36,25 @@ export class Subscriptions {
       await this.calls.request(method, params, options, sub.key);
     } catch (e) {
       this.live.delete(sub.key);
+      this.gaveUp(sub, e);
       throw e;
     }
+    // Ended already (by the server, in the answer's frame): its items stay readable.
+    if (sub.ended) return sub;
     sub.state = "live";
     const signal = options.signal;
     if (signal) {
-      sub.onAbort = () => sub.stop(aborted());
-      signal.addEventListener("abort", sub.onAbort, { once: true });
+      // An unsubscribe that fails (a wrong name, say) has nobody to tell.
+      sub.onAbort = () => void sub.stop(aborted()).catch(() => {});
+      if (signal.aborted) sub.onAbort();
+      else signal.addEventListener("abort", sub.onAbort, { once: true });
     }
     return sub;
   }
 
   /** The engine read a message of subscription `key` (see the engine's sink): defers all app code. */
   deliver(key, frame, start, end, error) {
+    if (start === -3) return this.endLate(key, error);
     const sub = this.live.get(key);
     if (!sub) return;
     if (start >= 0) sub.push({ value: JSON.parse(frame.slice(start, end)) });
@@ -45,6 +63,15 @@ export class Subscriptions {
       const e = error === undefined ? undefined : JSON.parse(error);
       sub.end(e && new JrpcError(e.message, e.code, e.data));
     }
+  }
+
+  /** A subscribe request given up on was accepted after all: ends it at the server, with `params` from the engine. */
+  endLate(key, params) {
+    const method = this.abandoned.get(key);
+    if (method === undefined) return;
+    this.abandoned.delete(key);
+    // After the engine's report: sending is a call into it.
+    queueMicrotask(() => this.calls.request(method, params, {}).catch(() => {}));
   }
 
   /** The connection dropped: live subscriptions resume on the next one. */
@@ -57,11 +84,17 @@ export class Subscriptions {
     for (const sub of this.live.values()) {
       if (sub.state !== "lost") continue;
       sub.state = "subscribing";
-      this.calls.request(sub.method, sub.params, {}, sub.key).then(
+      this.calls.request(sub.method, sub.params, { timeoutMs: sub.timeoutMs }, sub.key).then(
         // Ended by the app meanwhile: the server's new subscription goes too.
-        () => (sub.ended ? sub.release() : (sub.state = "live")),
-        // Lost again before the answer: the next connection tries again.
-        (e) => (e.code === CONNECTION_CLOSED && !this.calls.closed ? (sub.state = "lost") : sub.end(e)),
+        () => (sub.ended ? sub.release().catch(() => {}) : (sub.state = "live")),
+        (e) => {
+          // Lost again before the answer: the next connection tries again.
+          if (e.code === CONNECTION_CLOSED && !this.calls.closed) return (sub.state = "lost");
+          this.gaveUp(sub, e);
+          sub.end(e);
+          // Its place in the engine's book goes too.
+          this.engine.subscribe(sub.key, undefined, true);
+        },
       );
     }
   }
@@ -85,6 +118,8 @@ class Subscription {
     this.unsubscribeMethod = unsubscribe;
     this.onGap = options.onGap;
     this.signal = options.signal;
+    /** The subscribe request's own timeout, for resubscribes too. */
+    this.timeoutMs = options.timeoutMs;
     this.bufferSize = options.bufferSize;
     /** `"subscribing"`, `"live"`, `"lost"` (waiting for a connection) or `"ended"`. */
     this.state = "subscribing";

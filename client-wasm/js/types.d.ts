@@ -107,7 +107,11 @@ export interface SubscribeOptions extends CallOptions {
  * Leaving a `for await` loop early unsubscribes.
  */
 export interface Subscription<T = any> extends AsyncIterableIterator<T> {
-    /** Ends it here and at the server; resolves with the server's answer (`false` when nothing was live there). */
+    /**
+     * Ends it here and at the server; resolves with the server's answer
+     * (`false` when nothing was live there, e.g. while reconnecting), or
+     * rejects with the server's error (a wrong unsubscribe method, say).
+     */
     unsubscribe(): Promise<boolean>;
 }
 

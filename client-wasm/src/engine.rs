@@ -110,7 +110,12 @@ impl Engine {
     /// `$/cancelRequest` to send if it was sent, `undefined` if it no longer
     /// waits.
     pub fn cancel(&mut self, id: f64) -> Option<String> {
-        self.outbound.cancel(id as u64).map(|(_, text)| text)
+        let (key, text) = self.outbound.cancel(id as u64)?;
+        if key != 0 {
+            // A subscribe request: should the server accept it after all, it is ended.
+            self.inbound.subscriptions().abandon(id as u64, key.into());
+        }
+        Some(text)
     }
 
     /// The connection dropped: the server's calls on it are gone, and the
@@ -175,6 +180,13 @@ impl Engine {
                 Action::Settle { id, outcome } => {
                     // A late (timed out, aborted) or unknown id settles nothing.
                     let Some(key) = self.outbound.take(id) else {
+                        // A subscribe given up on, accepted after all: the driver unsubscribes.
+                        if let Ok(result) = &outcome {
+                            let book = self.inbound.subscriptions();
+                            if let Some((key, params)) = book.answered_late(id, result.get()) {
+                                self.sink.item(key as u32, -3.0, 0.0, Some(&params));
+                            }
+                        }
                         continue;
                     };
                     if key != 0 {

@@ -33,8 +33,10 @@ extern "C" {
 
     /// A message of subscription `key`: an item, `frame.slice(start, end)`;
     /// a gap (`start` -1) of `end` items, or of an unknown number (`end`
-    /// -1); or the end (`start` -2), with the error object (as JSON text)
-    /// it failed with.
+    /// -1); the end (`start` -2), with the error object (as JSON text) it
+    /// failed with; or (`start` -3) the late acceptance of its subscribe
+    /// request, which was given up on: `error` holds the params of the
+    /// unsubscribe request that ends it at the server.
     #[wasm_bindgen(method)]
     pub fn item(this: &Sink, key: u32, start: f64, end: f64, error: Option<&str>);
 }

@@ -231,3 +231,55 @@ test("a waiting reader is woken after the engine's report, not inside it", async
   end();
   assert.deepEqual(await sub.next(), { value: undefined, done: true });
 });
+
+test("a subscribe given up on and accepted late is ended at the server, after the engine's report", { timeout: 5000 }, async () => {
+  const { Subscriptions } = await import("../../client-wasm/js/subscriptions.js");
+  const sent = [];
+  const engine = { subscribe: (key, name) => (name ? `${name}.subscribe\0${name}.unsubscribe` : undefined) };
+  const calls = {
+    closed: false,
+    request: async (method, params) => {
+      sent.push([method, params]);
+      if (method === "t.subscribe") throw Object.assign(new Error("no answer"), { code: -32002 });
+      return true;
+    },
+  };
+  const subs = new Subscriptions(engine, calls);
+  await assert.rejects(subs.open("t", undefined, { bufferSize: 3 }), { code: -32002 });
+  // The engine reports the late acceptance (key 1) with the unsubscribe params.
+  subs.deliver(1, "", -3, 0, '["s7"]');
+  assert.deepEqual(sent, [["t.subscribe", undefined]], "nothing is sent inside the report");
+  await Promise.resolve();
+  assert.deepEqual(sent[1], ["t.unsubscribe", '["s7"]']);
+  // Once only, and never for a subscription nobody gave up on.
+  subs.deliver(1, "", -3, 0, '["s7"]');
+  subs.deliver(9, "", -3, 0, '["s8"]');
+  await Promise.resolve();
+  assert.equal(sent.length, 2);
+});
+
+test("an abort that fails to unsubscribe rejects nothing unhandled, and an abort before the answer ends it", { timeout: 5000 }, async () => {
+  const { Subscriptions } = await import("../../client-wasm/js/subscriptions.js");
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const engine = { subscribe: (key, name, stop) => (name ? `${name}.subscribe\0${name}.unsubscribe` : stop ? '["s1"]' : undefined) };
+    const ac = new AbortController();
+    const calls = {
+      closed: false,
+      request: async (method) => {
+        if (method === "t.unsubscribe") throw Object.assign(new Error("Method not found"), { code: -32601 });
+        // Aborted while the answer is on its way.
+        if (method === "t.subscribe") ac.abort();
+        return '"s1"';
+      },
+    };
+    const sub = await new Subscriptions(engine, calls).open("t", undefined, { bufferSize: 3, signal: ac.signal });
+    await assert.rejects(sub.next(), { code: -32800 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});

@@ -62,7 +62,15 @@ pub struct Book {
     #[cfg(feature = "std")]
     by_id: PeerTable<Box<str>, u64>,
     next_key: u64,
+    /// Subscribe requests this side gave up on (timed out, aborted) whose
+    /// answer may still come, as (request id, key), the newest few in a
+    /// ring (request ids start at 1: 0 is a free place).
+    abandoned: [(u64, u64); ABANDONED],
+    next_abandoned: usize,
 }
+
+/// How many given-up subscribe requests are remembered.
+const ABANDONED: usize = 16;
 
 impl Book {
     /// A new subscription (before its subscribe request is sent): its key.
@@ -168,6 +176,36 @@ impl Book {
         let params = self.id(key).map(unsubscribe_params);
         self.close(key);
         params
+    }
+
+    /// This side gave up on subscribe request `request` of subscription
+    /// `key` (it timed out, or the app aborted it): should the server still
+    /// accept it, [`Book::answered_late`] says so, so that the subscription
+    /// the server opened can be ended rather than left streaming to nobody.
+    pub fn abandon(&mut self, request: u64, key: u64) {
+        self.abandoned[self.next_abandoned % ABANDONED] = (request, key);
+        self.next_abandoned = self.next_abandoned.wrapping_add(1);
+    }
+
+    /// A response to `request` arrived that nobody waits for: if it is a
+    /// given-up subscribe request's, and it succeeded with the server's
+    /// id `result` (JSON text), the key it was for and the params of the
+    /// unsubscribe request that ends it (see [`unsubscribe_params`]).
+    ///
+    /// ```
+    /// # use jrpc_shared::subscription::Book;
+    /// let mut book = Book::default();
+    /// book.abandon(7, 3);
+    /// assert_eq!(book.answered_late(7, r#""s9""#), Some((3, r#"["s9"]"#.to_owned())));
+    /// assert_eq!(book.answered_late(7, r#""s9""#), None);
+    /// ```
+    pub fn answered_late(&mut self, request: u64, result: &str) -> Option<(u64, String)> {
+        let place = self
+            .abandoned
+            .iter_mut()
+            .find(|(id, _)| *id == request && request != 0)?;
+        let (_, key) = core::mem::take(place);
+        Some((key, unsubscribe_params(result)))
     }
 
     /// The connection is gone: the server's ids mean nothing any more; the
