@@ -70,6 +70,7 @@ pub mod json;
 #[cfg(feature = "legacy")]
 pub mod legacy;
 mod local_map;
+mod members;
 mod methods;
 mod outbound;
 #[cfg(feature = "serde")]

@@ -3,7 +3,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-use crate::parse::{ARGS, ERROR, ID, JSONRPC, KWARGS, METHOD, Members, RESULT};
+use crate::members::{ARGS, ERROR, ID, JSONRPC, KWARGS, METHOD, Members, RESULT};
 use crate::wire::push_str_literal;
 
 use crate::{ErrorObject, Id, Raw, code, error_object::concat, error_response_text};

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use crate::digits::push_u64;
 use crate::error_object::concat;
 use crate::json::{Cursor, Str};
-use crate::parse::for_each_member;
+use crate::members::for_each_member;
 use crate::wire::push_str_literal;
 
 /// The most positional arguments one call may have in this form (Python's

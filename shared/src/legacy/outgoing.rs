@@ -2,7 +2,8 @@
 
 use alloc::string::String;
 
-use crate::parse::{Frame, Item, Members, TYPE, parse};
+use crate::members::{Members, TYPE};
+use crate::parse::{Frame, Item, parse};
 use crate::wire::push_str_literal;
 use crate::{CANCEL_METHOD, ErrorObject, Raw};
 

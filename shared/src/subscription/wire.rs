@@ -11,7 +11,7 @@ use alloc::string::String;
 
 use crate::digits::push_u64;
 use crate::error_object::concat;
-use crate::parse::{EPOCH, ERROR, GAP, MISSED, Members, RESULT, SEQ, SUBSCRIPTION};
+use crate::members::{EPOCH, ERROR, GAP, MISSED, Members, RESULT, SEQ, SUBSCRIPTION};
 use crate::wire::{push_error_object, push_str_literal};
 use crate::{ErrorObject, Raw};
 
