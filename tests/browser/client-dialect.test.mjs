@@ -42,15 +42,18 @@ async function openPage() {
   await page.evaluate(async ([entry, port]) => {
     const pkg = await import(entry);
     await pkg.default();
-    // Every frame each way, parsed, in order.
+    // Every frame each way on the dialect's socket, parsed, in order (the
+    // demo page's own client, which subscribes on load, is not recorded).
     const frames = { sent: [], received: [] };
+    const dialectUrl = `ws://127.0.0.1:${port}`;
     class Recorded extends WebSocket {
       constructor(url) {
         super(url);
-        this.addEventListener("message", (e) => frames.received.push(JSON.parse(e.data)));
+        this.recorded = String(url).startsWith(dialectUrl);
+        if (this.recorded) this.addEventListener("message", (e) => frames.received.push(JSON.parse(e.data)));
       }
       send(text) {
-        frames.sent.push(JSON.parse(text));
+        if (this.recorded) frames.sent.push(JSON.parse(text));
         super.send(text);
       }
     }
