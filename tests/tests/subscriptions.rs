@@ -127,6 +127,18 @@ async fn setup(limits: Limits) -> Setup {
     }
 }
 
+/// Reads `ws` up to subscription `id`'s end, which must say it fell behind (-32000).
+async fn assert_ended_too_slow(ws: &mut Raw, id: &str) {
+    let end = loop {
+        let message = ws.next_json().await;
+        if message["params"].get("error").is_some() {
+            break message;
+        }
+    };
+    assert_eq!(end["params"]["subscription"], id);
+    assert_eq!(end["params"]["error"]["code"], -32000);
+}
+
 /// Sends a subscribe request and returns the subscription id from its response.
 async fn subscribe(ws: &mut Raw, method: &str, params: Value, id: u64) -> String {
     let request = json!({"jsonrpc": "2.0", "method": method, "params": params, "id": id});
@@ -379,14 +391,7 @@ async fn a_slow_subscriber_is_bounded_by_its_policy() {
         missed > 0,
         "nothing was dropped: the test did not overflow the buffer"
     );
-    let end = loop {
-        let message = ending.next_json().await;
-        if message["params"].get("error").is_some() {
-            break message;
-        }
-    };
-    assert_eq!(end["params"]["subscription"], ended_id.as_str());
-    assert_eq!(end["params"]["error"]["code"], -32000);
+    assert_ended_too_slow(&mut ending, &ended_id).await;
     stop(&s.server).await;
 }
 
@@ -451,14 +456,7 @@ async fn a_stalled_subscriber_holds_a_topic_only_up_to_its_wait_limit() {
         0,
         "the stalled subscription was ended"
     );
-    let end = loop {
-        let message = stalled.next_json().await;
-        if message["params"].get("error").is_some() {
-            break message;
-        }
-    };
-    assert_eq!(end["params"]["subscription"], id.as_str());
-    assert_eq!(end["params"]["error"]["code"], -32000);
+    assert_ended_too_slow(&mut stalled, &id).await;
     stop(&s.server).await;
 }
 

@@ -33,6 +33,16 @@ struct Entry {
     seq: Option<u64>,
 }
 
+impl Entry {
+    /// The stream's epoch from now on: copied only when it changed, not
+    /// for every item.
+    fn set_epoch(&mut self, epoch: &str) {
+        if self.epoch.as_deref() != Some(epoch) {
+            self.epoch = Some(epoch.into());
+        }
+    }
+}
+
 /// This side's subscriptions, each under a local key that outlives
 /// reconnects (the server's ids do not).
 ///
@@ -263,13 +273,13 @@ impl Book {
                         (Some(_), Some(_)) => deliver(key, Delivered::Gap(None)),
                         _ => {}
                     }
-                    entry.epoch = Some(epoch.get().into());
+                    entry.set_epoch(epoch.get());
                     entry.seq = Some(seq);
                 }
                 deliver(key, Delivered::Item(result, position));
             }
             Event::Gap { missed, seq, epoch } => {
-                entry.epoch = Some(epoch.get().into());
+                entry.set_epoch(epoch.get());
                 entry.seq = Some(seq.saturating_sub(1));
                 deliver(key, Delivered::Gap(missed));
             }
