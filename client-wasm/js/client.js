@@ -7,6 +7,7 @@ import { Batch } from "./batch.js";
 import { delayMs } from "./backoff.js";
 import { Calls } from "./calls.js";
 import { loadDialect } from "./dialect.js";
+import { engineReady } from "./load.js";
 import { CONNECTION_CLOSED, INTERNAL_ERROR, JrpcError } from "./errors.js";
 import { Listeners } from "./events.js";
 import { run } from "./methods.js";
@@ -21,6 +22,7 @@ export class Client {
   /** `new JRPC.WebSocket(url, options)`, or `(host, port, localMethods, onOpen)`. */
   constructor(first, second, third, fourth) {
     const { config, methods, onOpen } = construct(first, second, third, fourth);
+    engineReady();
     this.config = config;
     this.state_ = "connecting";
     this.listeners = new Listeners();

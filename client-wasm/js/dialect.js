@@ -2,14 +2,18 @@
 // module of their own (the crate's `dialect` feature), imported the first
 // time a client chooses the dialect, so that no other page downloads them.
 
+import { auto } from "./load.js";
+
 let loading;
 
-/** The module's `translate(text, incoming)`, once it is loaded (and, in the web build, instantiated). */
+/** The module's `translate(text, incoming)`, once it is loaded and instantiated. */
 export function loadDialect() {
   loading ??= import("./jrpc_dialect.js")
     .then(async (module) => {
-      // The web build's glue instantiates on `init()`; the bundler's on import.
-      if (typeof module.default === "function") await module.default();
+      // Found the way the engine's wasm is (see load.js).
+      module.initSync({
+        module: await auto(new URL("jrpc_dialect_bg.wasm", import.meta.url), () => import("./jrpc_dialect_inline.js")),
+      });
       return module.translate;
     })
     .catch((e) => {

@@ -7,7 +7,8 @@
 //   JRPC_SERVER_BIN       the jrpc-server binary (debug build)
 //   JRPC_TEST_SERVER_BIN  the jrpc-test-server binary (debug build), for the client tests
 //   JRPC_WWW              the demo page's directory (www/, with the web package in www/pkg)
-//   JRPC_PKG_BUNDLER      the bundler build of the npm package (client-wasm/pkg-bundler)
+//   JRPC_PKG              the npm package, as built (www/pkg), for package.test.mjs
+//   JRPC_BIN              the jrpc CLI binary (debug build), for types.test.mjs
 //   JRPC_ARTIFACTS        where screenshots and logs go (default tests/artifacts/)
 //   CHROMIUM              the Chromium binary (default /usr/bin/chromium)
 

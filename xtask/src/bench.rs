@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::run::{cargo, root, run, target_dir, tool, which};
-use crate::wasm::{self, Target};
+use crate::wasm;
 use crate::{apt, e2e, tools};
 
 /// Where the raw results go (under the target directory).
@@ -66,7 +66,7 @@ fn browser_bench(server: &Path, out: &Path) -> Result<(), String> {
     tools::for_build()?;
     apt::ensure(&[apt::CHROMIUM])?;
     let chromium = which(apt::CHROMIUM.command).ok_or("chromium not found")?;
-    wasm::build(Target::Web, "pkg")?;
+    wasm::build("pkg")?;
     e2e::npm_dependencies(&root().join(e2e::TESTS_DIR))?;
     let mut node = match which("taskset") {
         Some(taskset) => {

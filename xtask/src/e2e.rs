@@ -13,7 +13,7 @@ use std::time::SystemTime;
 
 use crate::run::{cargo, root, run, target_dir, tool, which};
 use crate::size;
-use crate::wasm::{self, Target};
+use crate::wasm;
 
 /// The npm project holding the tests, relative to the root.
 pub const TESTS_DIR: &str = "tests/browser";
@@ -31,16 +31,8 @@ pub fn test(chromium: &Path) -> Result<(), String> {
     let www = root.join("www");
     // `www/` holds the page; its `pkg/` is build output.
     std::fs::create_dir_all(&www).map_err(|e| format!("cannot create {}: {e}", www.display()))?;
-    // Side by side: cargo's lock makes the second compile wait for the first
-    // (then it is fresh), and the two wasm-opt runs, most of the time, overlap.
-    std::thread::scope(|scope| {
-        let bundler = scope.spawn(|| wasm::build(Target::Bundler, "pkg-bundler"));
-        let web = wasm::build(Target::Web, "../www/pkg");
-        let bundler = bundler
-            .join()
-            .unwrap_or_else(|_| Err("the bundler build panicked".to_owned()));
-        web.and(bundler)
-    })?;
+    // The page and the package tests use the same build.
+    wasm::build("../www/pkg")?;
     // Measured now, reported at once, but failing only after the tests ran:
     // a size regression should not hide whether the page still works.
     let within_budget = size::check(&www.join("pkg"));
@@ -72,10 +64,7 @@ pub fn test(chromium: &Path) -> Result<(), String> {
             target_dir().join("debug/jrpc-test-server"),
         )
         .env("JRPC_WWW", &www)
-        .env(
-            "JRPC_PKG_BUNDLER",
-            root.join(wasm::CRATE_DIR).join("pkg-bundler"),
-        )
+        .env("JRPC_PKG", www.join("pkg"))
         .env("JRPC_ARTIFACTS", &artifacts)
         .env("CHROMIUM", chromium));
     // Also (above all) after a failure.
@@ -151,7 +140,7 @@ mod tests {
             "{names:?}"
         );
         assert!(
-            names.contains(&"tests/browser/bundler.test.mjs".to_owned()),
+            names.contains(&"tests/browser/package.test.mjs".to_owned()),
             "{names:?}"
         );
         assert!(

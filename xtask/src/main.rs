@@ -21,6 +21,7 @@ mod bench;
 mod e2e;
 mod fuzz;
 mod lockfile;
+mod manifest;
 mod run;
 mod size;
 mod tasks;
@@ -65,16 +66,15 @@ tasks:
   test [args]    run every test of the project: `cargo test --workspace [args]`, then
                  tests/browser/ (node --test, Playwright + Chromium): the browser client's
                  tests against jrpc-test-server, the www/ page against jrpc-server, and
-                 the bundler package through Vite; fails when the web package (gzip -9)
-                 is over client-wasm/size-budget.json
+                 the npm package through Vite, webpack, esbuild and a plain page; fails
+                 when the package a page loads (gzip -9) is over client-wasm/size-budget.json
   bench [args]   the benchmark suite (not a test): jrpc-server against a jsonrpsee
                  reference, pinned to cores, over several rounds, and the browser
                  client against json-rpc-2.0 in Chromium; writes docs/BENCHMARKS.md.
                  Args go to jrpc-bench-suite (--rounds N, --duration SECS);
                  --no-browser skips the browser part
-  wasm           build the npm package: client-wasm/pkg (--target web) and
-                 client-wasm/pkg-bundler (--target bundler), and print the web
-                 package's size (raw and gzip -9) against client-wasm/size-budget.json
+  wasm           build the npm package into client-wasm/pkg and print its size (raw
+                 and gzip -9) against client-wasm/size-budget.json
   fuzz [SECONDS] run each cargo-fuzz target of shared/fuzz/ on its corpus for SECONDS
                  (default 600) with `cargo +nightly fuzz run`; fails on a crash.
                  Not part of `test`; needs the nightly toolchain

@@ -1,8 +1,10 @@
 //! The size of the browser package: what a page downloads from the `web`
 //! build (the wasm, the JS glue and its snippets), raw and `gzip -9`,
-//! against the budget in `client-wasm/size-budget.json`. The jrpc dialect's
-//! module (`jrpc_dialect*`), which only a client with `dialect: "jrpc"`
-//! imports, is shown on its own lines, outside the total.
+//! against the budget in `client-wasm/size-budget.json`. Modules a page
+//! imports only on demand are shown on their own lines, outside the total:
+//! the jrpc dialect's (`jrpc_dialect*`), for a client with `dialect:
+//! "jrpc"`, and the wasm's inline copies (`*_inline.js`), for where a
+//! bundler did not copy the `.wasm` files (see `client-wasm/js/load.js`).
 //!
 //! Gzip comes from the system's `gzip` (xtask is std-only); `-9` because it
 //! is what a server precompressing assets would use, and it is repeatable.
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::run::root;
-use crate::wasm::{CRATE_DIR, DIALECT_NAME};
+use crate::wasm::{CRATE_DIR, DIALECT_NAME, INLINE_SUFFIX};
 
 /// The budget file, relative to the root.
 pub const BUDGET_FILE: &str = "client-wasm/size-budget.json";
@@ -73,16 +75,19 @@ fn report(files: &[Measured], budget: u64) -> u64 {
         budget as f64 / 1024.0,
     );
     if !on_demand.is_empty() {
-        eprintln!("xtask: imported only by a client with dialect: \"jrpc\" (not in the total):");
+        eprintln!(
+            "xtask: imported on demand (not in the total): the dialect by a client with \
+             dialect: \"jrpc\", an inline copy where a bundler left out the .wasm:"
+        );
         on_demand.iter().for_each(|f| line(f));
     }
     gzip
 }
 
-/// Whether a file of the package is the dialect's module, which a page
-/// fetches only when a client chooses the original jrpc dialect.
+/// Whether a file of the package is one a page imports only on demand: the
+/// dialect's module, or a wasm's inline copy.
 fn is_on_demand(name: &str) -> bool {
-    name.starts_with(DIALECT_NAME)
+    name.starts_with(DIALECT_NAME) || name.ends_with(INLINE_SUFFIX)
 }
 
 /// The limit from the budget file.
@@ -242,7 +247,7 @@ mod tests {
     }
 
     #[test]
-    fn the_dialect_module_is_not_in_the_total() {
+    fn modules_imported_on_demand_are_not_in_the_total() {
         let file = |name: &str, gzip| Measured {
             name: name.to_owned(),
             raw: gzip,
@@ -253,6 +258,7 @@ mod tests {
             file("jrpc_dialect.js", 100),
             file("jrpc_dialect_bg.wasm", 1000),
             file("jrpc_engine_bg.wasm", 20),
+            file("jrpc_engine_inline.js", 500),
         ];
         assert_eq!(report(&files, 50), 30);
     }

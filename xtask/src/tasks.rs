@@ -1,7 +1,7 @@
 //! The tasks themselves.
 
 use crate::run::{cargo, root, run, target_dir};
-use crate::wasm::{self, Target};
+use crate::wasm;
 use crate::{e2e, size, tools};
 
 /// Builds the web package into `www/pkg` and the release server, then runs
@@ -12,7 +12,7 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
     // in a checkout that has only the crates.
     let www = root().join("www");
     std::fs::create_dir_all(&www).map_err(|e| format!("cannot create {}: {e}", www.display()))?;
-    wasm::build(Target::Web, "../www/pkg")?;
+    wasm::build("../www/pkg")?;
     run(cargo().args([
         "build",
         "--release",
@@ -52,11 +52,9 @@ pub fn test(args: &[String]) -> Result<(), String> {
     e2e::test(&chromium)
 }
 
-/// Builds the npm package: `client-wasm/pkg` for pages (`--target web`) and
-/// `client-wasm/pkg-bundler` for bundlers; prints the web package's size.
+/// Builds the npm package into `client-wasm/pkg`; prints its size.
 pub fn wasm() -> Result<(), String> {
     tools::for_build()?;
-    wasm::build(Target::Web, "pkg")?;
-    wasm::build(Target::Bundler, "pkg-bundler")?;
+    wasm::build("pkg")?;
     size::show(&size::default_pkg())
 }

@@ -1,4 +1,6 @@
-//! Building the browser client's npm package with wasm-pack.
+//! Building the browser client's npm package with wasm-pack: one package
+//! that a page, Vite (dev and build), webpack 5 and esbuild all load as it
+//! is (see `js/load.js` for how the wasm is found).
 //!
 //! Always with the `wasm-release` profile of the root Cargo.toml (size over
 //! speed, `panic = "abort"`), which the server's own release build must not
@@ -10,24 +12,6 @@ use crate::run::{root, run, tool};
 
 /// The crate wasm-pack builds and tests.
 pub const CRATE_DIR: &str = "client-wasm";
-
-/// The two flavours of the package.
-#[derive(Clone, Copy, Debug)]
-pub enum Target {
-    /// ES module loaded straight by a page (`<script type="module">`); what `www/` uses.
-    Web,
-    /// For npm consumers with a bundler (webpack, Vite, ...).
-    Bundler,
-}
-
-impl Target {
-    fn name(self) -> &'static str {
-        match self {
-            Target::Web => "web",
-            Target::Bundler => "bundler",
-        }
-    }
-}
 
 /// The name wasm-pack gives the engine's files (`jrpc_engine.js`,
 /// `jrpc_engine_bg.wasm`): the package's own entry keeps the crate's name.
@@ -98,15 +82,22 @@ const PRIVATE_PROPERTIES: &[&str] = &[
     "queue",
 ];
 
-/// The package's entry, written per target from `js/entry/`.
+/// The package's main entry (`js/entry/main.js`), which loads the wasm.
 const ENTRY: &str = "jrpc_client_wasm";
-/// The driver (`client-wasm/js/`), copied beside the engine.
+/// The entry without loading (`jrpc-client-wasm/slim`, `js/entry/slim.js`):
+/// the driver and wasm-bindgen's glue as one minified module.
+const SLIM: &str = "jrpc_client_wasm_slim";
+/// The driver (`client-wasm/js/`), bundled into the slim entry.
 const JS_DIR: &str = "js";
+/// The suffix of the module that holds a wasm's bytes as base64, imported
+/// only where the `.wasm` beside the package is missing (see `js/load.js`).
+pub const INLINE_SUFFIX: &str = "_inline.js";
 
 /// Builds the package into `OUT` (relative to `client-wasm/`): `wasm-pack
-/// build client-wasm --target T --profile wasm-release --out-name jrpc_engine`
-/// for the engine, then the JavaScript driver and the entry beside it.
-pub fn build(target: Target, out_dir: &str) -> Result<(), String> {
+/// build client-wasm --target web --profile wasm-release --out-name
+/// jrpc_engine` for the engine, the driver bundled with its glue, the two
+/// entries, the dialect module, the inline copies and package.json.
+pub fn build(out_dir: &str) -> Result<(), String> {
     let crate_dir = root().join(CRATE_DIR);
     let out = crate_dir.join(out_dir);
     // Build output only: files of an earlier layout must not linger (the size
@@ -115,27 +106,43 @@ pub fn build(target: Target, out_dir: &str) -> Result<(), String> {
         std::fs::remove_dir_all(&out)
             .map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
     }
-    wasm_pack(target, out_dir, ENGINE_NAME, &[])?;
-    let mut modules = add_driver(&crate_dir.join(JS_DIR), &out, target)?;
-    if let Target::Web = target {
-        modules = bundle(&out, &modules)?;
-    }
-    modules.extend(add_dialect(target, &out)?);
-    patch_package_json(&out.join("package.json"), &modules)?;
+    wasm_pack(out_dir, ENGINE_NAME, &[])?;
+    bundle(&crate_dir.join(JS_DIR), &out)?;
+    add_dialect(&out)?;
+    add_inline(&out, ENGINE_NAME)?;
+    add_inline(&out, DIALECT_NAME)?;
+    write_types(&crate_dir.join(JS_DIR), &out)?;
+    crate::manifest::write(&out.join("package.json"), &package_files())?;
     let at = std::fs::canonicalize(&out).unwrap_or(out);
-    eprintln!("xtask: {} package in {}", target.name(), at.display());
+    eprintln!("xtask: package in {}", at.display());
     Ok(())
+}
+
+/// Every file of the package, for package.json's `files`.
+fn package_files() -> Vec<String> {
+    let mut files = vec![
+        format!("{ENTRY}.js"),
+        format!("{ENTRY}.d.ts"),
+        format!("{SLIM}.js"),
+        format!("{SLIM}.js.map"),
+    ];
+    for name in [ENGINE_NAME, DIALECT_NAME] {
+        files.push(format!("{name}_bg.wasm"));
+        files.push(format!("{name}{INLINE_SUFFIX}"));
+    }
+    files.push(format!("{DIALECT_NAME}.js"));
+    files
 }
 
 /// `wasm-pack build` of the crate into `out_dir` (relative to the crate, or
 /// absolute), its files named `name`, with `cargo` arguments `cargo_args`.
-fn wasm_pack(target: Target, out_dir: &str, name: &str, cargo_args: &[&str]) -> Result<(), String> {
+fn wasm_pack(out_dir: &str, name: &str, cargo_args: &[&str]) -> Result<(), String> {
     let mut command = tool("wasm-pack");
     command.args([
         "build",
         CRATE_DIR,
         "--target",
-        target.name(),
+        "web",
         "--profile",
         "wasm-release",
         "--out-dir",
@@ -151,101 +158,82 @@ fn wasm_pack(target: Target, out_dir: &str, name: &str, cargo_args: &[&str]) -> 
 
 /// Builds the dialect module (feature `dialect` alone: the original jrpc
 /// dialect's translators, which the driver imports only for a client with
-/// `dialect: "jrpc"`) and puts its glue and wasm into `out`, the web
-/// build's glue minified; the files added.
-fn add_dialect(target: Target, out: &Path) -> Result<Vec<String>, String> {
-    let scratch = crate::run::target_dir()
-        .join("wasm-dialect")
-        .join(target.name());
+/// `dialect: "jrpc"`) and puts its wasm and its glue, minified, into `out`.
+fn add_dialect(out: &Path) -> Result<(), String> {
+    let scratch = crate::run::target_dir().join("wasm-dialect");
     let scratch_arg = scratch.to_string_lossy().into_owned();
     wasm_pack(
-        target,
         &scratch_arg,
         DIALECT_NAME,
         &["--no-default-features", "--features", "dialect"],
     )?;
-    let mut added = Vec::new();
-    for suffix in [".js", "_bg.js", "_bg.wasm"] {
-        let name = format!("{DIALECT_NAME}{suffix}");
-        let from = scratch.join(&name);
-        if !from.exists() {
-            continue;
-        }
-        std::fs::copy(&from, out.join(&name))
-            .map_err(|e| format!("cannot copy {} into {}: {e}", from.display(), out.display()))?;
-        added.push(name);
-    }
-    if let Target::Web = target {
-        let glue = out.join(format!("{DIALECT_NAME}.js"));
-        run(tool(crate::run::npm_tools_bin().join("esbuild"))
-            .arg(&glue)
-            .args([
-                "--format=esm",
-                "--minify",
-                "--target=es2020",
-                "--allow-overwrite",
-            ])
-            .arg(format!("--outfile={}", glue.display())))?;
-    }
-    Ok(added)
+    let wasm = format!("{DIALECT_NAME}_bg.wasm");
+    std::fs::copy(scratch.join(&wasm), out.join(&wasm))
+        .map_err(|e| format!("cannot copy {wasm} into {}: {e}", out.display()))?;
+    let glue = format!("{DIALECT_NAME}.js");
+    run(esbuild()
+        .arg(scratch.join(&glue))
+        .args(["--format=esm", "--minify", "--target=es2020"])
+        .arg(format!("--outfile={}", out.join(&glue).display())))
 }
 
-/// Copies the driver's modules into `out` and writes the entry and its
-/// types for `target`; the files added, for package.json.
-fn add_driver(js: &Path, out: &Path, target: Target) -> Result<Vec<String>, String> {
+/// Writes `{name}_inline.js`, a module whose default export is
+/// `{name}_bg.wasm` in base64 (with node, which the build has anyway for
+/// esbuild, rather than a base64 encoder of our own).
+fn add_inline(out: &Path, name: &str) -> Result<(), String> {
+    let wasm = out.join(format!("{name}_bg.wasm"));
+    let module = out.join(format!("{name}{INLINE_SUFFIX}"));
+    run(tool("node")
+        .arg("-e")
+        .arg(INLINE_SCRIPT)
+        .arg(&wasm)
+        .arg(&module))
+}
+
+/// `node -e INLINE_SCRIPT WASM MODULE`.
+const INLINE_SCRIPT: &str = r#"const fs = require("fs");
+const [wasm, module] = process.argv.slice(1);
+const base64 = fs.readFileSync(wasm).toString("base64");
+fs.writeFileSync(module, `// ${require("path").basename(wasm)}, for where a bundler did not copy it (see load.js).\nexport default "${base64}";\n`);"#;
+
+/// esbuild from the tools xtask installs.
+fn esbuild() -> std::process::Command {
+    tool(crate::run::npm_tools_bin().join("esbuild"))
+}
+
+/// The slim entry: `js/entry/slim.js`, the driver (`js/*.js`) and
+/// wasm-bindgen's glue as one minified module (with a source map, which
+/// browsers fetch only for the developer tools), plus the main entry, which
+/// imports it. Modules loaded on demand stay files of their own.
+fn bundle(js: &Path, out: &Path) -> Result<(), String> {
+    let sources = out.join("src");
+    std::fs::create_dir_all(&sources)
+        .map_err(|e| format!("cannot create {}: {e}", sources.display()))?;
     let copy = |from: &Path, to: &Path| {
         std::fs::copy(from, to)
             .map(drop)
             .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
     };
-    let mut added = Vec::new();
     let entries =
         std::fs::read_dir(js).map_err(|e| format!("cannot read {}: {e}", js.display()))?;
     for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        if let Some(name) = name.filter(|n| n.ends_with(".js")) {
-            copy(&path, &out.join(&name))?;
-            added.push(name);
+        if let Some(name) = path
+            .file_name()
+            .filter(|n| n.to_string_lossy().ends_with(".js"))
+        {
+            copy(&path, &sources.join(name))?;
         }
     }
-    added.sort();
-    let entry = format!("{ENTRY}.js");
-    copy(
-        &js.join("entry").join(format!("{}.js", target.name())),
-        &out.join(&entry),
-    )?;
-    added.push(entry);
-    // The types: the classes, plus `init` where the app calls it.
-    let read = |path: PathBuf| {
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-    };
-    let mut types = read(js.join("types.d.ts"))?;
-    if let Target::Web = target {
-        types.push_str(&read(js.join("entry/web.d.ts"))?);
-    }
-    let dts = format!("{ENTRY}.d.ts");
-    std::fs::write(out.join(&dts), types).map_err(|e| format!("cannot write {dts}: {e}"))?;
-    added.push(dts);
-    Ok(added)
-}
-
-/// The web build, which a page loads as it is: the entry, the driver and
-/// wasm-bindgen's glue as one minified module (with a source map, which
-/// browsers fetch only for the developer tools), instead of ten modules of
-/// commented source. The bundler build keeps the modules: the app's bundler
-/// minifies them with the app. Returns the files that replace `modules`.
-fn bundle(out: &Path, modules: &[String]) -> Result<Vec<String>, String> {
-    let sources = out.join("src");
-    std::fs::create_dir_all(&sources)
-        .map_err(|e| format!("cannot create {}: {e}", sources.display()))?;
     let glue = format!("{ENGINE_NAME}.js");
-    for name in modules.iter().chain([&glue]).filter(|n| n.ends_with(".js")) {
-        std::fs::rename(out.join(name), sources.join(name))
-            .map_err(|e| format!("cannot move {name} into {}: {e}", sources.display()))?;
-    }
-    let entry = format!("{ENTRY}.js");
-    run(tool(crate::run::npm_tools_bin().join("esbuild"))
-        .arg(sources.join(&entry))
+    std::fs::rename(out.join(&glue), sources.join(&glue))
+        .map_err(|e| format!("cannot move {glue} into {}: {e}", sources.display()))?;
+    copy(
+        &js.join("entry/slim.js"),
+        &sources.join(format!("{SLIM}.js")),
+    )?;
+    let mut command = esbuild();
+    command
+        .arg(sources.join(format!("{SLIM}.js")))
         .args([
             "--bundle",
             "--format=esm",
@@ -253,78 +241,46 @@ fn bundle(out: &Path, modules: &[String]) -> Result<Vec<String>, String> {
             "--sourcemap",
             "--target=es2020",
         ])
-        // Imported on demand, beside the bundle (see `add_dialect`).
-        .arg(format!("--external:./{DIALECT_NAME}.js"))
         .arg(format!(
             "--mangle-props=^({})$",
             PRIVATE_PROPERTIES.join("|")
         ))
-        .arg(format!("--outfile={}", out.join(&entry).display())))?;
+        .arg(format!(
+            "--outfile={}",
+            out.join(format!("{SLIM}.js")).display()
+        ));
+    // Imported on demand, beside the bundle.
+    for name in [ENGINE_NAME, DIALECT_NAME] {
+        command.arg(format!("--external:./{name}{INLINE_SUFFIX}"));
+    }
+    command.arg(format!("--external:./{DIALECT_NAME}.js"));
+    run(&mut command)?;
     std::fs::remove_dir_all(&sources)
         .map_err(|e| format!("cannot remove {}: {e}", sources.display()))?;
-    // The glue is in the bundle now: the package no longer lists it.
-    let manifest = out.join("package.json");
-    let text = std::fs::read_to_string(&manifest)
-        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
-    let text = text.replace(&format!("\n    \"{glue}\","), "");
-    std::fs::write(&manifest, text)
-        .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
-    let dts = format!("{ENTRY}.d.ts");
-    Ok(vec![entry.clone(), format!("{entry}.map"), dts])
+    // The main entry only imports the slim one: minified, not bundled.
+    run(esbuild()
+        .arg(js.join("entry/main.js"))
+        .args(["--format=esm", "--minify", "--target=es2022"])
+        .arg(format!(
+            "--outfile={}",
+            out.join(format!("{ENTRY}.js")).display()
+        )))
 }
 
-/// Points wasm-pack's package.json at the entry (`main`, `types`) and lists
-/// the driver's files in `files`.
-fn patch_package_json(path: &Path, added: &[String]) -> Result<(), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let patched = patch_manifest(&text, added)
-        .ok_or_else(|| format!("{} is not laid out as wasm-pack writes it", path.display()))?;
-    std::fs::write(path, patched).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// The text of package.json with the entry and the driver's files; `None`
-/// if a member it changes is missing (xtask has no JSON parser: wasm-pack's
-/// layout is checked instead).
-fn patch_manifest(text: &str, added: &[String]) -> Option<String> {
-    let main = format!("\"main\": \"{ENGINE_NAME}.js\"");
-    let types = format!("\"types\": \"{ENGINE_NAME}.d.ts\"");
-    let files = "\"files\": [";
-    if !(text.contains(&main) && text.contains(&types) && text.contains(files)) {
-        return None;
+/// The entries' declarations (one file for both: they export the same),
+/// in place of wasm-pack's for the glue.
+fn write_types(js: &Path, out: &Path) -> Result<(), String> {
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let types = read(js.join("types.d.ts"))? + &read(js.join("entry/init.d.ts"))?;
+    let dts = out.join(format!("{ENTRY}.d.ts"));
+    std::fs::write(&dts, types).map_err(|e| format!("cannot write {}: {e}", dts.display()))?;
+    for stale in [
+        format!("{ENGINE_NAME}.d.ts"),
+        format!("{ENGINE_NAME}_bg.wasm.d.ts"),
+    ] {
+        let _ = std::fs::remove_file(out.join(stale));
     }
-    let listed: String = added.iter().map(|f| format!("\n    \"{f}\",")).collect();
-    // The dialect's glue, like the engine's, instantiates its wasm when imported.
-    let engine_effects = format!("\"./{ENGINE_NAME}.js\",");
-    let effects = format!("{engine_effects}\n    \"./{DIALECT_NAME}.js\",");
-    Some(
-        text.replace(&main, &format!("\"main\": \"{ENTRY}.js\""))
-            .replace(&types, &format!("\"types\": \"{ENTRY}.d.ts\""))
-            .replacen(files, &format!("{files}{listed}"), 1)
-            .replacen(&engine_effects, &effects, 1),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn package_json_points_at_the_entry_and_lists_the_driver() {
-        let generated = "{\n  \"files\": [\n    \"jrpc_engine_bg.wasm\"\n  ],\n  \"main\": \"jrpc_engine.js\",\n  \"types\": \"jrpc_engine.d.ts\"\n}";
-        let patched = patch_manifest(generated, &["client.js".to_owned()]).unwrap();
-        assert!(
-            patched.contains("\"main\": \"jrpc_client_wasm.js\""),
-            "{patched}"
-        );
-        assert!(
-            patched.contains("\"types\": \"jrpc_client_wasm.d.ts\""),
-            "{patched}"
-        );
-        assert!(
-            patched.contains("\"client.js\",\n    \"jrpc_engine_bg.wasm\""),
-            "{patched}"
-        );
-        assert_eq!(patch_manifest("{}", &[]), None);
-    }
+    Ok(())
 }
