@@ -13,9 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use crate::connection::CloseRequest;
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
-use crate::http::{
-    HeadError, RequestHead, read_head, static_files, upgrade_response, write_simple,
-};
+use crate::http::{HeadError, RequestHead, read_head, upgrade_response, write_simple};
 use crate::server::ServerState;
 use crate::{Connection, Dialect};
 
@@ -127,20 +125,18 @@ async fn handshake(
         _ => head.path() == state.path,
     };
     if !endpoint {
-        match &state.www {
-            Some(root) => {
-                if let Err(e) = static_files::serve(&mut stream, root, &head).await {
-                    tracing::debug!(%peer, error = %e, "static file not sent");
-                }
+        #[cfg(feature = "static-files")]
+        if let Some(root) = &state.www {
+            if let Err(e) = crate::http::static_files::serve(&mut stream, root, &head).await {
+                tracing::debug!(%peer, error = %e, "static file not sent");
             }
-            None => {
-                let body = format!(
-                    "not found: the JSON-RPC WebSocket endpoint is {}\n",
-                    state.path
-                );
-                let _ = write_simple(&mut stream, StatusCode::NOT_FOUND, &body).await;
-            }
+            return None;
         }
+        let body = format!(
+            "not found: the JSON-RPC WebSocket endpoint is {}\n",
+            state.path
+        );
+        let _ = write_simple(&mut stream, StatusCode::NOT_FOUND, &body).await;
         return None;
     }
     if !permits_origin(state, &head, dialect) {

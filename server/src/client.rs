@@ -64,7 +64,7 @@ impl ConnectError {
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use jrpc_server::{Client, Connection, ErrorObject};
+/// use jrpc::{Client, Connection, ErrorObject};
 /// let client = Client::builder()
 ///     .sync_method("ui.time", |_c: Connection, (): ()| Ok::<_, ErrorObject>(42))
 ///     .connect("ws://127.0.0.1:8080/rpc")

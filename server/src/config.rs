@@ -5,7 +5,7 @@ use std::time::Duration;
 /// Per-connection and per-server limits. Every field has a safe default.
 ///
 /// ```
-/// use jrpc_server::Limits;
+/// use jrpc::Limits;
 /// let limits = Limits { max_in_flight: 64, ..Limits::default() };
 /// assert_eq!(limits.max_message_size, 1024 * 1024);
 /// ```

@@ -95,7 +95,7 @@ pub(crate) struct Shared {
 /// A live connection: its details, its state, and calls to the peer.
 ///
 /// ```no_run
-/// # async fn demo(conn: jrpc_server::Connection) -> Result<(), jrpc_server::CallError> {
+/// # async fn demo(conn: jrpc::Connection) -> Result<(), jrpc::CallError> {
 /// let now: f64 = conn.request("ui.time", &()).await?;
 /// conn.notify("ui.log", &["the server says hi"]).await?;
 /// # Ok(()) }
@@ -167,7 +167,7 @@ impl Connection {
     /// Use it to remember who the caller is after an auth call.
     ///
     /// ```no_run
-    /// # fn demo(conn: jrpc_server::Connection) {
+    /// # fn demo(conn: jrpc::Connection) {
     /// #[derive(Clone)]
     /// struct User(String);
     /// conn.insert_extension(User("ada".into()));
@@ -262,7 +262,7 @@ impl Connection {
     /// Starts a batch of requests and notifications sent as one message.
     ///
     /// ```no_run
-    /// # async fn demo(conn: jrpc_server::Connection) -> Result<(), jrpc_server::CallError> {
+    /// # async fn demo(conn: jrpc::Connection) -> Result<(), jrpc::CallError> {
     /// let mut batch = conn.batch();
     /// let sum = batch.request("Add", &(1, 2))?;
     /// batch.notify("log", &["x"])?;

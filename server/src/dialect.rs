@@ -5,7 +5,7 @@
 /// edge ([`jrpc_shared::legacy`]).
 ///
 /// ```
-/// use jrpc_server::{Client, Dialect};
+/// use jrpc::{Client, Dialect};
 /// let builder = Client::builder().dialect(Dialect::Jrpc);
 /// # drop(builder);
 /// ```

@@ -1,4 +1,4 @@
-//! # jrpc-server
+//! # jrpc
 //!
 //! The native side of jrpc: JSON-RPC 2.0 over WebSocket on tokio and
 //! tokio-tungstenite, where both ends are peers that call each other.
@@ -8,13 +8,17 @@
 //! - [`Client`]: the native client, with methods the server can call back.
 //! - [`Connection`]: from a handler or anywhere else, `request`, `notify` and
 //!   `batch` to the peer; per-connection extensions for auth state.
-//! - [`demo`]: the methods the `jrpc-server` binary hosts.
+//!
+//! This crate is the library alone: the `jrpc-server` and `jrpc` programs
+//! and the demo methods are the `jrpc-cli` crate. Features (all off by
+//! default): `static-files` (`ServerBuilder::www`) and `signal`
+//! (`shutdown_signal()`).
 //!
 //! The protocol itself (parsing, dispatch, batches, ids, cancellation) lives in
 //! [`jrpc_shared`]; this crate only moves text between it and sockets.
 //!
 //! ```no_run
-//! use jrpc_server::{Client, Connection, ErrorObject, Server};
+//! use jrpc::{Client, Connection, ErrorObject, Server};
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = Server::builder()
 //!     .sync_method("Add", |_c: Connection, (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b))
@@ -30,12 +34,10 @@
 mod accept;
 mod batch;
 mod call;
-pub mod cli;
 mod client;
 mod codec;
 mod config;
 mod connection;
-pub mod demo;
 pub mod describe;
 mod dialect;
 mod driver;
@@ -45,6 +47,7 @@ mod method_set;
 mod origin;
 mod outbox;
 mod server;
+#[cfg(feature = "signal")]
 mod signal;
 mod slots;
 pub mod subscription;
@@ -64,6 +67,7 @@ pub use origin::OriginPolicy;
 /// their JSON undecoded.
 pub use serde_json::value::RawValue;
 pub use server::{Server, ServerBuilder, ServerHandle};
+#[cfg(feature = "signal")]
 pub use signal::shutdown_signal;
 pub use subscription::{
     Overflow, PendingSubscription, Resume, Retention, Subscription, SubscriptionClosed,

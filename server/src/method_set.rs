@@ -18,7 +18,7 @@ use crate::describe::docs::{Docs, SubscriptionNames};
 /// A decode failure is answered with -32602 without calling the handler.
 ///
 /// ```
-/// use jrpc_server::{Connection, ErrorObject, MethodSet};
+/// use jrpc::{Connection, ErrorObject, MethodSet};
 /// let mut methods = MethodSet::new();
 /// methods
 ///     .sync_method("add", |_conn: Connection, (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b))
@@ -108,7 +108,7 @@ impl MethodSet {
     /// and a client that resumes gets what it missed (see [`crate::Topic`]).
     ///
     /// ```
-    /// use jrpc_server::{MethodSet, SubscriptionOptions, Topic};
+    /// use jrpc::{MethodSet, SubscriptionOptions, Topic};
     /// let board = Topic::new("board");
     /// let mut methods = MethodSet::new();
     /// methods.topic("board.subscribe", "board", "board.unsubscribe", &board, SubscriptionOptions::default());

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+#[cfg(feature = "static-files")]
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,7 @@ pub(crate) struct ServerState {
     pub(crate) methods: Arc<MethodSet>,
     pub(crate) limits: Limits,
     pub(crate) path: String,
+    #[cfg(feature = "static-files")]
     pub(crate) www: Option<PathBuf>,
     pub(crate) origin: OriginPolicy,
     /// The server-wide cap on running handlers, if there is one.
@@ -64,10 +66,9 @@ impl ServerState {
 ///
 /// ```no_run
 /// # async fn demo() -> std::io::Result<()> {
-/// use jrpc_server::{Connection, ErrorObject, Server};
+/// use jrpc::{Connection, ErrorObject, Server};
 /// let server = Server::builder()
 ///     .sync_method("add", |_c: Connection, (a, b): (i64, i64)| Ok::<_, ErrorObject>(a + b))
-///     .www("www")
 ///     .bind("127.0.0.1:0")
 ///     .await?;
 /// println!("listening on {}", server.local_addr());
@@ -78,6 +79,7 @@ pub struct ServerBuilder {
     methods: MethodSet,
     limits: Limits,
     path: String,
+    #[cfg(feature = "static-files")]
     www: Option<PathBuf>,
     origin: OriginPolicy,
     legacy_names: ErrorNames,
@@ -90,6 +92,7 @@ impl Default for ServerBuilder {
             methods: MethodSet::new(),
             limits: Limits::default(),
             path: "/rpc".to_owned(),
+            #[cfg(feature = "static-files")]
             www: None,
             origin: OriginPolicy::same_origin(),
             legacy_names: ErrorNames::default(),
@@ -110,7 +113,9 @@ impl ServerBuilder {
         self
     }
 
-    /// Serves the files under `dir` over plain HTTP on the same port.
+    /// Serves the files under `dir` over plain HTTP on the same port
+    /// (feature `static-files`).
+    #[cfg(feature = "static-files")]
     pub fn www(mut self, dir: impl Into<PathBuf>) -> Self {
         self.www = Some(dir.into());
         self
@@ -184,6 +189,7 @@ impl ServerBuilder {
             methods: Arc::new(self.methods),
             limits: self.limits,
             path: self.path,
+            #[cfg(feature = "static-files")]
             www: self.www,
             origin: self.origin,
             main_port: local_addr.port(),
@@ -240,7 +246,7 @@ impl Server {
     ///
     /// ```no_run
     /// # async fn demo() -> std::io::Result<()> {
-    /// use jrpc_server::Server;
+    /// use jrpc::Server;
     /// let server = Server::builder().bind("127.0.0.1:8080").await?;
     /// let server = server.bind_legacy("127.0.0.1:9000").await?;
     /// println!("legacy endpoint on {:?}", server.legacy_addr());

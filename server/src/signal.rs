@@ -4,8 +4,8 @@
 /// [`ServerHandle::shutdown`](crate::ServerHandle::shutdown) in a binary.
 ///
 /// ```no_run
-/// # async fn demo(handle: jrpc_server::ServerHandle) {
-/// jrpc_server::shutdown_signal().await;
+/// # async fn demo(handle: jrpc::ServerHandle) {
+/// jrpc::shutdown_signal().await;
 /// handle.shutdown();
 /// handle.stopped().await;
 /// # }

@@ -6,7 +6,7 @@ mod common;
 
 use common::{Raw, basic, error_code, start, stop};
 use futures_util::SinkExt;
-use jrpc_server::code;
+use jrpc::code;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;

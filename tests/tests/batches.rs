@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Raw, basic, start, stop, within};
-use jrpc_server::{CallError, Client, Connection, ErrorObject, Server, code};
+use jrpc::{CallError, Client, Connection, ErrorObject, Server, code};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 

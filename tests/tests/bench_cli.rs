@@ -6,7 +6,7 @@ mod jrpc_bin;
 
 use jrpc_bin::jrpc;
 
-use jrpc_server::{Server, ServerHandle};
+use jrpc::{Server, ServerHandle};
 use serde_json::Value;
 
 struct Run {
@@ -17,7 +17,7 @@ struct Run {
 
 async fn start() -> ServerHandle {
     Server::builder()
-        .methods(jrpc_server::demo::math_methods())
+        .methods(jrpc_cli::demo::math_methods())
         .bind("127.0.0.1:0")
         .await
         .unwrap()
@@ -167,8 +167,8 @@ async fn an_unreachable_server_exits_3() {
 #[tokio::test]
 async fn calls_never_answered_end_the_run_as_errors() {
     let server = Server::builder()
-        .method("never", |_c: jrpc_server::Connection, _p: Value| {
-            std::future::pending::<Result<(), jrpc_server::ErrorObject>>()
+        .method("never", |_c: jrpc::Connection, _p: Value| {
+            std::future::pending::<Result<(), jrpc::ErrorObject>>()
         })
         .bind("127.0.0.1:0")
         .await

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{Raw, basic, hang, start, stop, within};
 use futures_util::{SinkExt, StreamExt};
-use jrpc_server::{CallError, Client, Connection, ErrorObject, Server, ServerHandle, code};
+use jrpc::{CallError, Client, Connection, ErrorObject, Server, ServerHandle, code};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;

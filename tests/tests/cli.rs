@@ -8,7 +8,7 @@ use jrpc_bin::jrpc;
 
 use std::time::Duration;
 
-use jrpc_server::{Connection, ErrorObject, Server, ServerHandle};
+use jrpc::{Connection, ErrorObject, Server, ServerHandle};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;

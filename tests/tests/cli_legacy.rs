@@ -7,8 +7,8 @@ mod common;
 mod jrpc_bin;
 
 use common::start_demo_with_legacy;
+use jrpc::ServerHandle;
 use jrpc_bin::jrpc;
-use jrpc_server::ServerHandle;
 
 /// The demo methods, with the legacy endpoint's URL.
 async fn start() -> (ServerHandle, String) {

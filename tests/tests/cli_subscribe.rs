@@ -8,11 +8,12 @@ mod jrpc_bin;
 
 use common::{start, stop, within};
 use futures_util::StreamExt;
+use jrpc::{Client, Server};
 use jrpc_bin::jrpc;
-use jrpc_server::{Client, Server, demo};
+use jrpc_cli::demo;
 use serde_json::{Value, json};
 
-async fn demo_server() -> jrpc_server::ServerHandle {
+async fn demo_server() -> jrpc::ServerHandle {
     start(Server::builder().methods(demo::math_methods())).await
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{basic, registered, start, stop, within};
 use futures_util::future::join_all;
-use jrpc_server::{CallError, Client, Connection, ErrorObject, ServerBuilder, ServerHandle};
+use jrpc::{CallError, Client, Connection, ErrorObject, ServerBuilder, ServerHandle};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 

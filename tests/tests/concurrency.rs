@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Raw, basic, start, stop, within};
-use jrpc_server::{Connection, ErrorObject, ServerBuilder, code};
+use jrpc::{Connection, ErrorObject, ServerBuilder, code};
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, mpsc};
 
@@ -114,7 +114,7 @@ async fn calls_beyond_the_cap_wait_for_a_slot_and_are_not_refused() {
 struct OneSlotTaken {
     gate: Arc<Semaphore>,
     started: mpsc::UnboundedReceiver<u32>,
-    server: jrpc_server::ServerHandle,
+    server: jrpc::ServerHandle,
     a: Raw,
     b: Raw,
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Raw, basic, request_with, start, stop};
-use jrpc_server::{Client, Connection, ErrorObject, ServerBuilder};
+use jrpc::{Client, Connection, ErrorObject, ServerBuilder};
 use serde_json::json;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +24,7 @@ fn with_login(builder: ServerBuilder) -> ServerBuilder {
         })
 }
 
-async fn whoami(client: &Client) -> Result<Option<String>, jrpc_server::CallError> {
+async fn whoami(client: &Client) -> Result<Option<String>, jrpc::CallError> {
     client.request("whoami", &()).await
 }
 

@@ -9,8 +9,9 @@ mod common;
 mod jrpc_bin;
 
 use common::{start, stop};
+use jrpc::{ApiInfo, Client, Connection, ErrorObject, MethodDoc, Server, code};
 use jrpc_bin::jrpc;
-use jrpc_server::{ApiInfo, Client, Connection, ErrorObject, MethodDoc, Server, code, demo};
+use jrpc_cli::demo;
 use serde_json::{Value, json};
 
 fn method<'a>(document: &'a Value, name: &str) -> &'a Value {
@@ -31,7 +32,7 @@ fn names(methods: &Value) -> Vec<&str> {
         .collect()
 }
 
-async fn demo_document() -> (jrpc_server::ServerHandle, Value) {
+async fn demo_document() -> (jrpc::ServerHandle, Value) {
     let mut methods = demo::math_methods();
     demo::client_methods(&mut methods);
     let server = start(
@@ -163,7 +164,7 @@ async fn only_a_server_that_asks_for_it_describes_itself() {
     let plain = start(Server::builder().methods(demo::math_methods())).await;
     let client = Client::connect(&plain.url()).await.unwrap();
     match client.discover().await {
-        Err(jrpc_server::CallError::Rpc(e)) => assert_eq!(e.code, code::METHOD_NOT_FOUND),
+        Err(jrpc::CallError::Rpc(e)) => assert_eq!(e.code, code::METHOD_NOT_FOUND),
         other => panic!("expected -32601, got {other:?}"),
     }
     client.close();

@@ -8,7 +8,7 @@ mod common;
 use std::net::SocketAddr;
 
 use common::{Raw, start_demo_with_legacy, stop, within};
-use jrpc_server::{Client, Dialect, ServerHandle};
+use jrpc::{Client, Dialect, ServerHandle};
 use serde_json::{Value, json};
 
 /// The demo's methods on a JSON-RPC 2.0 port and a legacy port.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{Raw, basic, http_status, start, stop, within};
-use jrpc_server::{CallError, Client, Connection, ErrorObject, code};
+use jrpc::{CallError, Client, Connection, ErrorObject, code};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, mpsc};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::{basic, start, stop, within};
 use futures_util::future::join_all;
-use jrpc_server::{Client, Connection, ErrorObject};
+use jrpc::{Client, Connection, ErrorObject};
 use tokio::sync::Barrier;
 
 const IN_FLIGHT: usize = 1000;

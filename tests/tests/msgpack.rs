@@ -6,7 +6,7 @@ mod common;
 
 use common::{Raw, basic, start, stop, within};
 use futures_util::SinkExt;
-use jrpc_server::{Client, Codec, Connection, ErrorObject};
+use jrpc::{Client, Codec, Connection, ErrorObject};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 

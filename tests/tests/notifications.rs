@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{Raw, basic, registered, start, stop, within};
-use jrpc_server::{Client, Connection, ErrorObject};
+use jrpc::{Client, Connection, ErrorObject};
 use tokio::sync::mpsc;
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::{Raw, basic, http_status, request_with, start, stop, within};
-use jrpc_server::{Client, Connection, ErrorObject, OriginPolicy};
+use jrpc::{Client, Connection, ErrorObject, OriginPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use common::{start_demo_with_legacy, stop};
-use jrpc_server::{Connection, ErrorObject, ServerHandle};
+use jrpc::{Connection, ErrorObject, ServerHandle};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 

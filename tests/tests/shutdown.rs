@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Raw, basic, start, within};
-use jrpc_server::{Client, Connection, ErrorObject, ServerHandle};
+use jrpc::{Client, Connection, ErrorObject, ServerHandle};
 use serde_json::json;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use jrpc_server::{Client, Connection, ErrorObject};
+use jrpc::{Client, Connection, ErrorObject};
 
 /// Starts the binary on a free port; the child and its WebSocket URL.
 fn start(methods: &str) -> (Child, String) {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Raw, error_code, start, stop, within};
-use jrpc_server::{
+use jrpc::{
     Connection, ErrorObject, Limits, Overflow, PendingSubscription, Retention, Server,
     ServerBuilder, SubscriptionOptions, Topic,
 };
@@ -100,7 +100,7 @@ fn builder(board: &Topic, slow: &Topic, stopped: mpsc::UnboundedSender<()>) -> S
 
 struct Setup {
     url: String,
-    server: jrpc_server::ServerHandle,
+    server: jrpc::ServerHandle,
     board: Topic,
     slow: Topic,
     stopped: mpsc::UnboundedReceiver<()>,

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use common::{start, stop, within};
 use futures_util::StreamExt;
-use jrpc_server::{
+use jrpc::{
     Client, Resume, Retention, Server, Subscription, SubscriptionError, SubscriptionOptions, Topic,
 };
 use serde_json::{Value, json};
 
-fn server(board: &Topic) -> jrpc_server::ServerBuilder {
+fn server(board: &Topic) -> jrpc::ServerBuilder {
     common::with_count(Server::builder()).topic(
         "board.subscribe",
         "board",
@@ -34,13 +34,13 @@ async fn board_of<T: serde::de::DeserializeOwned>(client: &Client) -> Subscripti
 }
 
 /// A server with `board`, and a client of it.
-async fn on_board(board: &Topic) -> (jrpc_server::ServerHandle, Client) {
+async fn on_board(board: &Topic) -> (jrpc::ServerHandle, Client) {
     let server = start(server(board)).await;
     let client = Client::connect(&server.url()).await.unwrap();
     (server, client)
 }
 
-async fn next<T>(sub: &mut jrpc_server::Subscription<T>) -> Option<Result<T, SubscriptionError>>
+async fn next<T>(sub: &mut jrpc::Subscription<T>) -> Option<Result<T, SubscriptionError>>
 where
     T: serde::de::DeserializeOwned,
 {

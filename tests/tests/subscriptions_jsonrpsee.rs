@@ -6,7 +6,7 @@
 mod common;
 
 use common::{start, stop, within};
-use jrpc_server::{Connection, ErrorObject, Server, SubscriptionOptions, Topic};
+use jrpc::{Connection, ErrorObject, Server, SubscriptionOptions, Topic};
 use jsonrpsee_core::client::{ClientT, SubscriptionClientT};
 use jsonrpsee_core::rpc_params;
 use jsonrpsee_ws_client::WsClientBuilder;

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::task::Poll;
 
 use common::within;
-use jrpc_server::{CallError, Client, Connection, ErrorObject};
+use jrpc::{CallError, Client, Connection, ErrorObject};
 use jrpc_tests::test_server::methods::{
     CONNECTIONS, DROP_ALL, HANG, NOTIFY_ME, RESTART, STATUS, WAIT_CANCELLED,
 };

@@ -24,7 +24,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         "build",
         "--release",
         "-p",
-        "jrpc-server",
+        "jrpc-cli",
         "--bins",
         "-p",
         "jrpc-bench",

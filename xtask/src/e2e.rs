@@ -39,7 +39,7 @@ pub fn test(chromium: &Path) -> Result<(), String> {
     run(cargo().args([
         "build",
         "-p",
-        "jrpc-server",
+        "jrpc-cli",
         "--bin",
         "jrpc-server",
         "--bin",

@@ -10,13 +10,22 @@
 use std::path::Path;
 
 /// The members this module writes, dropped from wasm-pack's text first.
-const OURS: &[&str] = &["main", "module", "types", "exports", "sideEffects", "files"];
+const OURS: &[&str] = &[
+    "main",
+    "module",
+    "types",
+    "exports",
+    "typesVersions",
+    "sideEffects",
+    "files",
+];
 
 /// How the package is loaded. The main entry loads the wasm, so it is the
 /// one file with side effects: a bundler must not skip it when an app
 /// imports `JRPC` through it. The wasm is exported for apps that pass its
 /// URL to `init` themselves (`jrpc-client-wasm/jrpc_engine_bg.wasm?url`
-/// in Vite).
+/// in Vite). `typesVersions` finds the slim entry's types for TypeScript's
+/// older `node` resolution, which reads no `exports`.
 const MEMBERS: &str = r#"  "main": "jrpc_client_wasm.js",
   "types": "jrpc_client_wasm.d.ts",
   "exports": {
@@ -30,6 +39,11 @@ const MEMBERS: &str = r#"  "main": "jrpc_client_wasm.js",
     },
     "./jrpc_engine_bg.wasm": "./jrpc_engine_bg.wasm",
     "./package.json": "./package.json"
+  },
+  "typesVersions": {
+    "*": {
+      "slim": ["jrpc_client_wasm.d.ts"]
+    }
   },
   "sideEffects": [
     "./jrpc_client_wasm.js"

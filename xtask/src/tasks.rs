@@ -17,7 +17,7 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
         "build",
         "--release",
         "-p",
-        "jrpc-server",
+        "jrpc-cli",
         "--bin",
         "jrpc-server",
     ]))?;
@@ -48,6 +48,9 @@ pub fn test(args: &[String]) -> Result<(), String> {
         "legacy,subscribe",
         "--lib",
     ]))?;
+    // The library alone, as an application depends on it (no features): the
+    // workspace's build unifies the programs' features into it.
+    run(cargo().args(["clippy", "-p", "jrpc", "--lib", "--", "-D", "warnings"]))?;
     let chromium = tools::for_browser_tests()?;
     e2e::test(&chromium)
 }

@@ -25,7 +25,7 @@ fn schema_of<T: JsonSchema + ?Sized>(generator: &mut SchemaGenerator) -> Schema 
 /// and errors, derived from the Rust types with `schemars`.
 ///
 /// ```
-/// use jrpc_server::MethodDoc;
+/// use jrpc::MethodDoc;
 /// #[derive(serde::Deserialize, schemars::JsonSchema)]
 /// struct Operands { a: f64, b: f64 }
 /// let doc = MethodDoc::new("Adds two numbers")
@@ -112,7 +112,7 @@ impl MethodDoc {
 /// Who serves the API, for the document's `info`.
 ///
 /// ```
-/// let info = jrpc_server::ApiInfo::new("calculator", "1.2.0").description("Arithmetic on the server");
+/// let info = jrpc::ApiInfo::new("calculator", "1.2.0").description("Arithmetic on the server");
 /// # let _ = info;
 /// ```
 #[derive(Clone, Debug)]

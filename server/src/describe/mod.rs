@@ -4,7 +4,7 @@
 //! the methods the server calls on its clients.
 //!
 //! ```
-//! use jrpc_server::{ApiInfo, Connection, ErrorObject, MethodDoc, Server};
+//! use jrpc::{ApiInfo, Connection, ErrorObject, MethodDoc, Server};
 //! #[derive(serde::Deserialize, schemars::JsonSchema)]
 //! struct Operands { a: f64, b: f64 }
 //! let builder = Server::builder()

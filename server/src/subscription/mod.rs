@@ -11,7 +11,7 @@
 //! an end message added in members other clients ignore.
 //!
 //! ```no_run
-//! use jrpc_server::{Connection, Overflow, PendingSubscription, Server, SubscriptionOptions, Topic};
+//! use jrpc::{Connection, Overflow, PendingSubscription, Server, SubscriptionOptions, Topic};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let board = Topic::new("board");
@@ -59,7 +59,7 @@ pub use topic::Topic;
 /// and what happens when they are that many.
 ///
 /// ```
-/// use jrpc_server::{Overflow, SubscriptionOptions};
+/// use jrpc::{Overflow, SubscriptionOptions};
 /// let options = SubscriptionOptions::default().buffer(64).overflow(Overflow::DropOldest);
 /// # let _ = options;
 /// ```

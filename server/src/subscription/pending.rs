@@ -32,7 +32,7 @@ pub(crate) enum Verdict {
 /// rejects the request.
 ///
 /// ```no_run
-/// use jrpc_server::{Connection, ErrorObject, MethodSet, PendingSubscription};
+/// use jrpc::{Connection, ErrorObject, MethodSet, PendingSubscription};
 /// let mut methods = MethodSet::new();
 /// methods.subscription("count.subscribe", "count", "count.unsubscribe",
 ///     |_conn: Connection, (to,): (u64,), pending: PendingSubscription| async move {

@@ -193,9 +193,9 @@ impl Inboxes {
 /// unsubscribes.
 ///
 /// ```no_run
-/// # async fn demo(client: jrpc_server::Client) -> Result<(), jrpc_server::CallError> {
+/// # async fn demo(client: jrpc::Client) -> Result<(), jrpc::CallError> {
 /// use futures_util::StreamExt;
-/// use jrpc_server::SubscriptionError;
+/// use jrpc::SubscriptionError;
 /// let mut ticks = client.subscribe::<serde_json::Value, _>("demo.ticks.subscribe", &(), "demo.ticks.unsubscribe").await?;
 /// while let Some(tick) = ticks.next().await {
 ///     match tick {

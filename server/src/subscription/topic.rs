@@ -19,7 +19,7 @@ use super::{SubscriptionOptions, now_ms};
 /// refer to the same topic.
 ///
 /// ```no_run
-/// use jrpc_server::{Connection, MethodSet, PendingSubscription, SubscriptionOptions, Topic};
+/// use jrpc::{Connection, MethodSet, PendingSubscription, SubscriptionOptions, Topic};
 /// let board = Topic::new("board");
 /// let mut methods = MethodSet::new();
 /// let topic = board.clone();

@@ -45,7 +45,7 @@ async fn main() -> ExitCode {
     // A pipe does not flush per line; whoever waits for this line must see it now.
     let _ = std::io::stdout().flush();
 
-    match server.run_until(jrpc_server::shutdown_signal()).await {
+    match server.run_until(jrpc::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("jrpc-test-server: {e}");

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use jrpc_server::{Connection, ErrorObject, MethodSet, RawValue, ServerHandle};
+use jrpc::{Connection, ErrorObject, MethodSet, RawValue, ServerHandle};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
@@ -89,7 +89,7 @@ struct NotifyArgs {
 
 /// The demo methods plus the controls, for one (re)bind of the server.
 pub(crate) fn methods(controls: &Arc<Controls>) -> MethodSet {
-    let mut set = jrpc_server::demo::math_methods();
+    let mut set = jrpc_cli::demo::math_methods();
     set.merge(count_methods());
     let c = Arc::clone(controls);
     set.method(HANG, move |_: Connection, (key,): (String,)| {
@@ -184,7 +184,7 @@ pub fn count_methods() -> MethodSet {
         "count.subscribe",
         "count",
         "count.unsubscribe",
-        |_c: Connection, Count { n, failure }: Count, pending: jrpc_server::PendingSubscription| async move {
+        |_c: Connection, Count { n, failure }: Count, pending: jrpc::PendingSubscription| async move {
             if n > 100 {
                 return pending.reject(ErrorObject::invalid_params("at most 100"));
             }

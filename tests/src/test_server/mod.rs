@@ -1,5 +1,5 @@
 //! The server the browser tests run against: the demo methods
-//! ([`jrpc_server::demo::math_methods`]) plus the `test.*` controls in
+//! ([`jrpc_cli::demo::math_methods`]) plus the `test.*` controls in
 //! [`methods`], accepting pages of any origin (the client tests run on a page
 //! that their own static file server serves from another port).
 //!
@@ -24,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use jrpc_server::{Server, ServerHandle};
+use jrpc::{Server, ServerHandle};
 use tokio::net::ToSocketAddrs;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use jrpc_server::{Connection, ErrorObject, ServerBuilder, ServerHandle};
+use jrpc::{Connection, ErrorObject, ServerBuilder, ServerHandle};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -26,8 +26,8 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub async fn start_demo_with_legacy(
     more: impl FnOnce(ServerBuilder) -> ServerBuilder,
 ) -> (ServerHandle, std::net::SocketAddr) {
-    let builder = jrpc_server::demo::with_legacy_error_names(jrpc_server::Server::builder());
-    let server = more(builder.methods(jrpc_server::demo::math_methods()))
+    let builder = jrpc_cli::demo::with_legacy_error_names(jrpc::Server::builder());
+    let server = more(builder.methods(jrpc_cli::demo::math_methods()))
         .bind("127.0.0.1:0")
         .await
         .unwrap()
@@ -63,7 +63,7 @@ pub async fn stop(server: &ServerHandle) {
 
 /// A builder with `ping` (-> "pong"), `echo` (-> its params) and `add`.
 pub fn basic() -> ServerBuilder {
-    jrpc_server::Server::builder()
+    jrpc::Server::builder()
         .sync_method("ping", |_c: Connection, (): ()| {
             Ok::<_, ErrorObject>("pong")
         })
@@ -107,7 +107,7 @@ pub fn hang(
 
 /// Waits until the server has registered `client`'s connection (an answered
 /// call proves it), so `connections()` and `broadcast` include it.
-pub async fn registered(client: &jrpc_server::Client) {
+pub async fn registered(client: &jrpc::Client) {
     let pong: String = within("ping", client.request("ping", &())).await.unwrap();
     assert_eq!(pong, "pong");
 }

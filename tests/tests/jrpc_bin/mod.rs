@@ -68,7 +68,7 @@ fn build(name: &str) -> PathBuf {
         };
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "jrpc-server", "--bin", name])
+            .args(["build", "--quiet", "-p", "jrpc-cli", "--bin", name])
             .args(["--profile", profile, "--target-dir"])
             .arg(target_dir)
             .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -1,11 +1,11 @@
 //! `jrpc`: the command-line client. `jrpc call Add 5 10` prints `15`.
 //!
-//! All logic lives in [`jrpc_server::cli`]; this only parses the command line,
+//! All logic lives in [`jrpc_cli::cli`]; this only parses the command line,
 //! runs it and turns a failure into a message and an exit code.
 
 use std::process::ExitCode;
 
-use jrpc_server::cli::{Cli, run};
+use jrpc_cli::cli::{Cli, run};
 
 // One connection and one call need no worker threads; the current-thread
 // runtime also makes `--notify`'s flush before exit deterministic.

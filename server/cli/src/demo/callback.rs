@@ -8,7 +8,7 @@ use jrpc_shared::ErrorObject;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::{Connection, MethodDoc, MethodSet};
+use jrpc::{Connection, MethodDoc, MethodSet};
 
 /// The params of `demo.callback`: `[method, params]` or
 /// `{"method": .., "params": ..}`; `params` may be left out.
@@ -111,7 +111,7 @@ pub fn methods() -> MethodSet {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use crate::{Client, Server, ServerHandle, code};
+    use jrpc::{Client, Server, ServerHandle, code};
     use serde_json::{Value, json};
 
     async fn start() -> (ServerHandle, Client) {

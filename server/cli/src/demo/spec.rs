@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::number::Number;
-use crate::{Connection, MethodDoc, MethodSet};
+use jrpc::{Connection, MethodDoc, MethodSet};
 
 /// The params of `subtract`: `[minuend, subtrahend]` or
 /// `{"minuend": .., "subtrahend": ..}`.

@@ -10,7 +10,7 @@ use jrpc_shared::ErrorObject;
 use serde::Deserialize;
 
 use super::number::{NOT_FINITE, Number};
-use crate::{Connection, MethodDoc, MethodSet};
+use jrpc::{Connection, MethodDoc, MethodSet};
 
 /// Application error code for a division by zero (outside the range
 /// JSON-RPC reserves).

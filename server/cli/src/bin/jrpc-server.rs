@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, ValueEnum};
-use jrpc_server::demo::{self, ClientCount};
-use jrpc_server::{Limits, Server, ServerHandle};
+use jrpc::{Limits, Server, ServerHandle};
+use jrpc_cli::demo::{self, ClientCount};
 use tracing_subscriber::EnvFilter;
 
 /// JSON-RPC 2.0 over WebSocket: hosts the jrpc demo methods and, optionally,
@@ -188,17 +188,17 @@ async fn main() -> ExitCode {
         tokio::spawn(push_client_count(handle.clone(), args.push_interval.0));
     }
 
-    jrpc_server::shutdown_signal().await;
+    jrpc::shutdown_signal().await;
     tracing::info!("shutting down (signal again to exit at once)");
     handle.shutdown();
     tokio::select! {
         () = handle.stopped() => ExitCode::SUCCESS,
-        () = jrpc_server::shutdown_signal() => ExitCode::from(130),
+        () = jrpc::shutdown_signal() => ExitCode::from(130),
     }
 }
 
 /// A server builder configured from the flags.
-fn builder(args: &Args) -> jrpc_server::ServerBuilder {
+fn builder(args: &Args) -> jrpc::ServerBuilder {
     let limits = Limits {
         max_message_size: args.max_message_size,
         max_in_flight: args.max_in_flight,

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
+use jrpc::{
     Connection, ErrorObject, MethodDoc, MethodSet, Overflow, PendingSubscription,
     SubscriptionOptions, Topic,
 };

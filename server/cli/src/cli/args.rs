@@ -81,7 +81,7 @@ impl Serialize for Params {
 /// Builds the params of a call from its arguments (see the module docs for the rule).
 ///
 /// ```
-/// use jrpc_server::cli::args::params_from_args;
+/// use jrpc_cli::cli::args::params_from_args;
 /// let params = params_from_args(&["5".into(), "10".into()]).unwrap();
 /// assert_eq!(serde_json::to_string(&params).unwrap(), "[5,10]");
 /// ```
@@ -248,4 +248,12 @@ pub struct TimeoutArg {
     /// Seconds allowed for connecting and the answer (fractions allowed).
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = super::call::parse_timeout)]
     pub timeout: std::time::Duration,
+}
+
+/// The instant `timeout` from now, one deadline for connecting and the
+/// answer; a timeout too large to represent means "practically never".
+pub fn deadline_after(timeout: std::time::Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(60 * 60 * 24 * 365 * 30))
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::Failure;
 use super::args::TimeoutArg;
 use super::call::{connect, rpc_error_message};
-use crate::{CallError, Client};
+use jrpc::{CallError, Client};
 
 const METHODS_HELP: &str = "\
 Asks the server for its description (rpc.discover, an OpenRPC document) and
@@ -39,13 +39,13 @@ pub struct DescribeArgs {
 
 /// Fetches the server's document.
 pub(crate) async fn document(url: &str, timeout: Duration) -> Result<Value, Failure> {
-    let deadline = crate::call::deadline_after(timeout);
+    let deadline = crate::cli::args::deadline_after(timeout);
     let client = connect(url, Client::builder(), timeout, deadline).await?;
     let answer = tokio::time::timeout_at(deadline, client.discover()).await;
     client.close();
     match answer {
         Ok(Ok(document)) => Ok(document),
-        Ok(Err(CallError::Rpc(e))) if e.code == crate::code::METHOD_NOT_FOUND => Err(Failure::rpc(
+        Ok(Err(CallError::Rpc(e))) if e.code == jrpc::code::METHOD_NOT_FOUND => Err(Failure::rpc(
             format!("{url} does not describe itself (no rpc.discover)"),
         )),
         Ok(Err(CallError::Rpc(e))) => Err(Failure::rpc(rpc_error_message(&e))),

@@ -11,7 +11,7 @@ use super::Failure;
 use super::args::{MethodArgs, Params};
 use super::lists::params_from_lists;
 use super::output::{compact, pretty};
-use crate::{Client, ClientBuilder, Codec, ConnectError, Dialect};
+use jrpc::{Client, ClientBuilder, Codec, ConnectError, Dialect};
 
 /// How long to wait for the connection to wind down once the work is done.
 const CLOSE_LIMIT: Duration = Duration::from_secs(2);
@@ -130,7 +130,7 @@ pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(),
             .params()
             .map_err(|e| Failure::usage(e.to_string()))?
     };
-    let deadline = crate::call::deadline_after(args.timeout);
+    let deadline = crate::cli::args::deadline_after(args.timeout);
     let builder = Client::builder()
         .dialect(args.dialect.dialect())
         .codec(match args.codec {

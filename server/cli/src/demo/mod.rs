@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use number::Number;
 
-use crate::{ApiInfo, MethodDoc, MethodSet, ServerBuilder};
+use jrpc::{ApiInfo, MethodDoc, MethodSet, ServerBuilder};
 
 /// Notification the binary broadcasts periodically, with [`ClientCount`] as
 /// params; the calculator page shows it live.

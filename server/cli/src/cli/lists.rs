@@ -20,7 +20,7 @@ use super::args::Params;
 /// The params of `-a` lists and `-k` lists.
 ///
 /// ```
-/// use jrpc_server::cli::lists::params_from_lists;
+/// use jrpc_cli::cli::lists::params_from_lists;
 /// let text = |a: &[&str], k: &[&str]| {
 ///     let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 ///     let params = params_from_lists(&own(a), &own(k)).unwrap();

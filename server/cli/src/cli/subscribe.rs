@@ -12,7 +12,7 @@ use super::args::MethodArgs;
 use super::call::connect;
 use super::call::rpc_error_message;
 use super::output::compact;
-use crate::{CallError, Client, SubscriptionError};
+use jrpc::{CallError, Client, SubscriptionError};
 
 /// How long to wait for the unsubscribe answer and the close once done.
 const WIND_DOWN: Duration = Duration::from_secs(2);
@@ -65,7 +65,7 @@ pub async fn run(
         .params()
         .map_err(|e| Failure::usage(e.to_string()))?;
     let timeout = args.timeout;
-    let deadline = crate::call::deadline_after(timeout);
+    let deadline = crate::cli::args::deadline_after(timeout);
     let client = connect(url, Client::builder(), timeout, deadline).await?;
     let subscribing = client.subscribe::<Box<RawValue>, _>(&method, &params, &unsubscribe);
     let mut sub = match tokio::time::timeout_at(deadline, subscribing).await {
@@ -87,7 +87,7 @@ pub async fn run(
         }
     };
     let mut got = 0u64;
-    let interrupted = crate::shutdown_signal();
+    let interrupted = jrpc::shutdown_signal();
     tokio::pin!(interrupted);
     let outcome = loop {
         if args.count.is_some_and(|n| got >= n) {
@@ -124,6 +124,12 @@ pub async fn run(
             Some(Err(SubscriptionError::ConnectionClosed)) => {
                 break Err(Failure::transport(format!(
                     "the connection to {url} closed"
+                )));
+            }
+            // The error is non-exhaustive: a kind added later still ends the command clearly.
+            Some(Err(e)) => {
+                break Err(Failure::transport(format!(
+                    "the subscription to {url} failed: {e}"
                 )));
             }
         }

@@ -7,7 +7,7 @@
 /// `json` on one line, with all whitespace outside strings removed.
 ///
 /// ```
-/// use jrpc_server::cli::output::compact;
+/// use jrpc_cli::cli::output::compact;
 /// assert_eq!(compact("{ \"b\" : [1, 2],\n \"a\": \" x \" }"), r#"{"b":[1,2],"a":" x "}"#);
 /// ```
 pub fn compact(json: &str) -> String {
@@ -24,7 +24,7 @@ pub fn compact(json: &str) -> String {
 /// `json` indented by two spaces per level, as `serde_json::to_string_pretty` would.
 ///
 /// ```
-/// use jrpc_server::cli::output::pretty;
+/// use jrpc_cli::cli::output::pretty;
 /// assert_eq!(pretty(r#"{"b":[1,{}],"a":[]}"#), "{\n  \"b\": [\n    1,\n    {}\n  ],\n  \"a\": []\n}");
 /// ```
 pub fn pretty(json: &str) -> String {
