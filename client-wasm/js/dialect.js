@@ -12,7 +12,7 @@ export function loadDialect() {
     .then(async (module) => {
       // Found the way the engine's wasm is (see load.js).
       module.initSync({
-        module: await auto(new URL("jrpc_dialect_bg.wasm", import.meta.url), () => import("./jrpc_dialect_inline.js")),
+        module: await auto(() => new URL("jrpc_dialect_bg.wasm", import.meta.url), () => import("./jrpc_dialect_inline.js")),
       });
       return module.translate;
     })

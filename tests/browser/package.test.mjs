@@ -10,7 +10,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { once } from "node:events";
@@ -29,22 +29,36 @@ const NPM_LIMIT_MS = 120_000;
 /** A build of the scratch app, or one page's load and its two calls. */
 const STEP_LIMIT_MS = 120_000;
 
-/** The app: both calls, their results or the error in `#out`. */
-const MAIN_JS = `import { JRPC } from "jrpc-client-wasm";
-
-const out = document.getElementById("out");
-const query = new URLSearchParams(location.search);
-try {
-  const rpc = new JRPC.WebSocket(query.get("rpc"));
-  const sum = await rpc.request("math.sum", [2, 3]);
-  rpc.close();
-  const legacy = new JRPC.WebSocket(query.get("legacy"), { dialect: "jrpc" });
-  const added = await legacy.request("Add", [5, 10]);
-  legacy.close();
-  out.textContent = \`\${sum} \${added}\`;
-} catch (e) {
-  out.textContent = \`error: \${e && e.message}\`;
+/** The app's calls, both, with their results or the error in `#out`. */
+const CALLS_JS = `export async function calls(JRPC) {
+  const out = document.getElementById("out");
+  const query = new URLSearchParams(location.search);
+  try {
+    const rpc = new JRPC.WebSocket(query.get("rpc"));
+    const sum = await rpc.request("math.sum", [2, 3]);
+    rpc.close();
+    const legacy = new JRPC.WebSocket(query.get("legacy"), { dialect: "jrpc" });
+    const added = await legacy.request("Add", [5, 10]);
+    legacy.close();
+    out.textContent = \`\${sum} \${added}\`;
+  } catch (e) {
+    out.textContent = \`error: \${e && e.message}\`;
+  }
 }
+`;
+
+/** The app, as the README says to write it. */
+const MAIN_JS = `import { JRPC } from "jrpc-client-wasm";
+import { calls } from "./calls.js";
+
+await calls(JRPC);
+`;
+
+/** The app for a target without top-level await: the slim entry, and init() first. */
+const SLIM_MAIN_JS = `import init, { JRPC } from "jrpc-client-wasm/slim";
+import { calls } from "./calls.js";
+
+init().then(() => calls(JRPC));
 `;
 
 const page = (head, script) => `<!doctype html>
@@ -59,6 +73,7 @@ const page = (head, script) => `<!doctype html>
 
 /** Vite's entry; esbuild's and webpack's output get the same page. */
 const INDEX_HTML = page("", '<script type="module" src="./main.js"></script>');
+const SLIM_INDEX_HTML = page("", '<script type="module" src="./slim-main.js"></script>');
 
 /** No bundler: the package straight from node_modules, named by an import map. */
 const PLAIN_HTML = page(
@@ -69,18 +84,21 @@ const PLAIN_HTML = page(
   '<script type="module" src="./main.js"></script>',
 );
 
-/** The slim entry: no wasm until `init` is given its URL. */
+/** The slim entry: no wasm until `init` is given its URL; a wrong wasm fails, and a later init retries. */
 const SLIM_HTML = PLAIN_HTML.replace(
   '<script type="module" src="./main.js"></script>',
   `<script type="module">
     import init, { JRPC } from "jrpc-client-wasm/slim";
     const out = document.getElementById("out");
     try {
-      let early = "";
-      try { new JRPC.WebSocket(new URLSearchParams(location.search).get("rpc")); } catch (e) { early = e.message; }
-      await init({ module_or_path: new URL("./node_modules/jrpc-client-wasm/jrpc_engine_bg.wasm", location.href) });
-      const rpc = new JRPC.WebSocket(new URLSearchParams(location.search).get("rpc"));
-      out.textContent = JSON.stringify({ early, sum: await rpc.request("math.sum", [4, 5]) });
+      const url = new URLSearchParams(location.search).get("rpc");
+      const refusal = () => { try { new JRPC.WebSocket(url).close(); return ""; } catch (e) { return e.message; } };
+      const early = refusal();
+      const pkg = new URL("./node_modules/jrpc-client-wasm/", location.href);
+      const wrong = await init({ module_or_path: new URL("jrpc_dialect_bg.wasm", pkg) }).then(() => "loaded", refusal);
+      await init({ module_or_path: new URL("jrpc_engine_bg.wasm", pkg) });
+      const rpc = new JRPC.WebSocket(url);
+      out.textContent = JSON.stringify({ early, wrong, sum: await rpc.request("math.sum", [4, 5]) });
       rpc.close();
     } catch (e) {
       out.textContent = \`error: \${e && e.message}\`;
@@ -114,7 +132,17 @@ before(async () => {
   const [{ filename }] = JSON.parse(stdout);
   await mkdir(app);
   await writeFile(path.join(app, "package.json"), JSON.stringify({ name: "scratch-app", private: true, type: "module" }, null, 2));
-  for (const [name, text] of [["main.js", MAIN_JS], ["index.html", INDEX_HTML], ["plain.html", PLAIN_HTML], ["slim.html", SLIM_HTML], ["types.ts", TYPES_TS]]) {
+  const files = {
+    "calls.js": CALLS_JS,
+    "main.js": MAIN_JS,
+    "slim-main.js": SLIM_MAIN_JS,
+    "index.html": INDEX_HTML,
+    "slim-index.html": SLIM_INDEX_HTML,
+    "plain.html": PLAIN_HTML,
+    "slim.html": SLIM_HTML,
+    "types.ts": TYPES_TS,
+  };
+  for (const [name, text] of Object.entries(files)) {
     await writeFile(path.join(app, name), text);
   }
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", path.join(scratch, filename)], {
@@ -140,13 +168,15 @@ async function load(name, www, pagePath, args = []) {
     ["--addr", "127.0.0.1:0", "--www", www, "--legacy-addr", "127.0.0.1:0", "--push-interval", "0", ...args],
     `package-${name}-server.log`,
   );
-  const context = await browser.newContext();
-  const watch = watchConsole(await context.newPage());
+  let context;
+  let watch;
   try {
+    context = await browser.newContext();
+    watch = watchConsole(await context.newPage());
     return await openPage(context, watch, server, pagePath);
   } finally {
-    consoleLines.push(`== ${name}`, ...watch.all);
-    await context.close();
+    consoleLines.push(`== ${name}`, ...(watch?.all ?? []));
+    await context?.close();
     await server.stop().catch(() => server.kill());
   }
 }
@@ -165,40 +195,53 @@ async function openPage(context, watch, server, pagePath, origin = server.url) {
   return { out: await tab.textContent("#out"), requests, watch };
 }
 
-/** The wasm files the page got (as wasm), and whether it imported an inline copy. */
-function wasmUse(requests) {
+/**
+ * The wasm files the page got (as wasm), and whether it loaded an inline
+ * copy: a module named so (Vite's dev server keeps the names) or, when the
+ * page's files are in `dist`, any script holding base64 wasm (bundlers
+ * rename chunks).
+ */
+async function wasmUse(requests, dist) {
   const wasm = (r) => r.url.endsWith(".wasm") && r.status === 200 && r.type === "application/wasm";
-  return {
-    fetched: requests.filter(wasm).map((r) => path.basename(new URL(r.url).pathname)),
-    inline: requests.some((r) => r.url.includes("_inline")),
-  };
+  let inline = requests.some((r) => r.url.includes("_inline"));
+  for (const r of dist ? requests : []) {
+    const { pathname } = new URL(r.url);
+    if (!pathname.endsWith(".js")) continue;
+    const text = await readFile(path.join(dist, decodeURIComponent(pathname)), "utf8").catch(() => "");
+    // "\0asm" in base64.
+    inline ||= text.includes("AGFzbQ");
+  }
+  return { fetched: requests.filter(wasm).map((r) => path.basename(new URL(r.url).pathname)).sort(), inline };
 }
 
 test("a plain page imports the package from node_modules; the wasm beside it is used", { timeout: STEP_LIMIT_MS }, async () => {
   const { out, requests, watch } = await load("plain", app, "plain.html");
   assert.equal(out, "5 15");
-  const use = wasmUse(requests);
-  assert.deepEqual(use.fetched.map((f) => f.replace(/_bg\.wasm$/, "")).sort(), ["jrpc_dialect", "jrpc_engine"]);
-  assert.equal(use.inline, false, JSON.stringify(requests));
+  assert.deepEqual(await wasmUse(requests, app), { fetched: ["jrpc_dialect_bg.wasm", "jrpc_engine_bg.wasm"], inline: false });
   assert.deepEqual(watch.unexpected(), []);
 });
 
-test("jrpc-client-wasm/slim: the client says to init first; init takes the wasm's URL", { timeout: STEP_LIMIT_MS }, async () => {
+test("jrpc-client-wasm/slim: init takes the wasm's URL; before it, or after a wrong wasm, the client says why", { timeout: STEP_LIMIT_MS }, async () => {
   const { out, requests, watch } = await load("slim", app, "slim.html");
-  const { early, sum } = JSON.parse(out.startsWith("{") ? out : JSON.stringify({ early: out }));
+  const { early, wrong, sum } = JSON.parse(out.startsWith("{") ? out : JSON.stringify({ early: out }));
   assert.match(early, /jrpc: the client's wasm is not loaded yet: await init\(\) first/);
+  // The dialect's wasm does not link as the engine: the failure is kept, and the next init tries again.
+  assert.match(wrong, /^jrpc: the client's wasm did not load: .*(import|Import)/);
   assert.equal(sum, 9);
-  assert.deepEqual(wasmUse(requests), { fetched: ["jrpc_engine_bg.wasm"], inline: false });
+  assert.deepEqual(await wasmUse(requests, app), { fetched: ["jrpc_dialect_bg.wasm", "jrpc_engine_bg.wasm"], inline: false });
   assert.deepEqual(watch.unexpected(), []);
 });
 
-test("the types resolve through exports: both entries, strictly checked", { timeout: STEP_LIMIT_MS }, async () => {
+test("the types resolve, both entries, under each of TypeScript's module resolutions", { timeout: STEP_LIMIT_MS }, async () => {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const flags = ["--noEmit", "--strict", "--target", "es2022", "--module", "esnext", "--moduleResolution", "bundler", "--lib", "es2022,dom"];
-  try {
-    await run(process.execPath, [tsc, ...flags, "types.ts"], { cwd: app, timeout: STEP_LIMIT_MS });
-  } catch (e) {
-    assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`);
+  // `bundler` and `node16` read `exports`; the older `node` reads `types` and `typesVersions`.
+  for (const [module, resolution] of [["esnext", "bundler"], ["node16", "node16"], ["esnext", "node"]]) {
+    const flags = ["--noEmit", "--strict", "--target", "es2022", "--module", module, "--moduleResolution", resolution, "--lib", "es2022,dom"];
+    try {
+      await run(process.execPath, [tsc, ...flags, "types.ts"], { cwd: app, timeout: STEP_LIMIT_MS });
+    } catch (e) {
+      assert.fail(`tsc (moduleResolution ${resolution}) failed:\n${e.stdout}${e.stderr}`);
+    }
   }
 });
 
@@ -207,8 +250,9 @@ test("Vite's production build copies the wasm, and the app uses it", { timeout: 
   await viteBuild({ root: app, configFile: false, logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
   const { out, requests, watch } = await load("vite-build", dist, "index.html");
   assert.equal(out, "5 15");
-  assert.equal(wasmUse(requests).inline, false, JSON.stringify(requests));
-  assert.equal(wasmUse(requests).fetched.length, 2, JSON.stringify(requests));
+  const use = await wasmUse(requests, dist);
+  assert.equal(use.inline, false, JSON.stringify(requests));
+  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
   assert.deepEqual(watch.unexpected(), []);
 });
 
@@ -223,8 +267,9 @@ test("webpack 5 copies the wasm, and the app uses it", { timeout: STEP_LIMIT_MS 
   await writeFile(path.join(dist, "index.html"), INDEX_HTML);
   const { out, requests, watch } = await load("webpack", dist, "index.html");
   assert.equal(out, "5 15");
-  assert.equal(wasmUse(requests).inline, false, JSON.stringify(requests));
-  assert.equal(wasmUse(requests).fetched.length, 2, JSON.stringify(requests));
+  const use = await wasmUse(requests, dist);
+  assert.equal(use.inline, false, JSON.stringify(requests));
+  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
   assert.deepEqual(watch.unexpected(), []);
 });
 
@@ -233,20 +278,42 @@ test("esbuild leaves the wasm out; the inline copy takes its place", { timeout: 
   await esbuild({ entryPoints: [path.join(app, "main.js")], bundle: true, format: "esm", outdir: dist, logLevel: "warning" });
   await writeFile(path.join(dist, "index.html"), INDEX_HTML);
   assert.deepEqual((await readdir(dist)).filter((f) => f.endsWith(".wasm")), []);
-  const { out, watch } = await load("esbuild", dist, "index.html");
+  const { out, requests, watch } = await load("esbuild", dist, "index.html");
   assert.equal(out, "5 15");
+  assert.deepEqual(await wasmUse(requests, dist), { fetched: [], inline: true });
   // The browser reports the fetch that found no wasm; nothing else.
   watch.allowed.push(/Failed to load resource: the server responded with a status of 404/);
   assert.deepEqual(watch.unexpected(), []);
+});
 
-  // Copied beside the bundle, the wasm is used instead.
+test("esbuild with splitting and the wasm copied beside: the inline copies stay unfetched", { timeout: STEP_LIMIT_MS }, async () => {
+  const dist = path.join(scratch, "dist-esbuild-split");
+  await esbuild({ entryPoints: [path.join(app, "main.js")], bundle: true, splitting: true, format: "esm", outdir: dist, logLevel: "warning" });
+  await writeFile(path.join(dist, "index.html"), INDEX_HTML);
   for (const name of ["jrpc_engine_bg.wasm", "jrpc_dialect_bg.wasm"]) {
     await copyFile(path.join(app, "node_modules/jrpc-client-wasm", name), path.join(dist, name));
   }
-  const copied = await load("esbuild-copied", dist, "index.html");
-  assert.equal(copied.out, "5 15");
-  assert.equal(wasmUse(copied.requests).fetched.length, 2, JSON.stringify(copied.requests));
-  assert.deepEqual(copied.watch.unexpected(), []);
+  const { out, requests, watch } = await load("esbuild-split", dist, "index.html");
+  assert.equal(out, "5 15");
+  // The inline copies are chunks of their own, and neither was loaded.
+  assert.deepEqual(await wasmUse(requests, dist), { fetched: ["jrpc_dialect_bg.wasm", "jrpc_engine_bg.wasm"], inline: false });
+  assert.deepEqual(watch.unexpected(), []);
+});
+
+test("Vite's build for es2020 (no top-level await, as Vite 6 builds by default): the slim entry", { timeout: STEP_LIMIT_MS }, async () => {
+  const dist = path.join(scratch, "dist-vite-es2020");
+  await viteBuild({
+    root: app,
+    configFile: false,
+    logLevel: "warn",
+    build: { outDir: dist, emptyOutDir: true, target: "es2020", rollupOptions: { input: path.join(app, "slim-index.html") } },
+  });
+  const { out, requests, watch } = await load("vite-es2020", dist, "slim-index.html");
+  assert.equal(out, "5 15");
+  const use = await wasmUse(requests, dist);
+  assert.equal(use.inline, false, JSON.stringify(requests));
+  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
+  assert.deepEqual(watch.unexpected(), []);
 });
 
 test("Vite's dev server, which pre-bundles the package without its wasm", { timeout: STEP_LIMIT_MS }, async () => {
@@ -276,7 +343,7 @@ test("Vite's dev server, which pre-bundles the package without its wasm", { time
     const { out, requests } = await openPage(context, watch, server, "/index.html", origin);
     assert.equal(out, "5 15");
     // Vite answers its fallback page for the wasm's URL: the inline copies are used.
-    assert.deepEqual(wasmUse(requests), { fetched: [], inline: true });
+    assert.deepEqual(await wasmUse(requests), { fetched: [], inline: true });
     assert.deepEqual(watch.unexpected(), []);
   } finally {
     consoleLines.push("== vite-dev", ...watch.all);

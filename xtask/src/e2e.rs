@@ -1,8 +1,8 @@
 //! The browser tests in `tests/browser/`, in headless Chromium driven by
 //! `playwright-core` under `node --test`: the browser client's own tests
 //! (`client-*.test.mjs`, the web package in a page against `jrpc-test-server`),
-//! the demo page (`www/`) against the real `jrpc-server`, and the bundler
-//! package through Vite.
+//! the demo page (`www/`) against the real `jrpc-server`, and the npm
+//! package's tarball under Vite, webpack, esbuild and a plain page.
 //!
 //! The tests start and stop their own servers; this module builds what they
 //! use, installs their npm dependencies when needed, and tells them where

@@ -5,7 +5,7 @@
 //!   the `www/` page on http://127.0.0.1:8080/.
 //! - `cargo xtask test`: runs every test of the project, the browser tests
 //!   in headless Chromium included (`tests/browser/`): the browser client's
-//!   tests, the demo page and the bundler package end to end.
+//!   tests, the demo page and the npm package under each bundler, end to end.
 //! - `cargo xtask bench`: the benchmark suite, which writes `docs/BENCHMARKS.md`.
 //! - `cargo xtask wasm`: builds the browser client's npm package and prints
 //!   its size against the budget in `client-wasm/size-budget.json`.

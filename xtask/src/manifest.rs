@@ -38,6 +38,7 @@ const MEMBERS: &str = r#"  "main": "jrpc_client_wasm.js",
       "default": "./jrpc_client_wasm_slim.js"
     },
     "./jrpc_engine_bg.wasm": "./jrpc_engine_bg.wasm",
+    "./jrpc_dialect_bg.wasm": "./jrpc_dialect_bg.wasm",
     "./package.json": "./package.json"
   },
   "typesVersions": {

@@ -35,8 +35,8 @@ pub fn demo(flags: &[String]) -> Result<(), String> {
 /// which its two modules have, but not mixed params), then the browser
 /// tests in headless Chromium (`tests/browser/`):
 /// the browser client's tests against `jrpc-test-server`, the demo page and
-/// the bundler package against `jrpc-server`; and the web package's size
-/// against its budget.
+/// the npm package under each bundler against `jrpc-server`; and the
+/// package's size against its budget.
 pub fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace"]).args(args))?;
     run(cargo().args([
