@@ -43,6 +43,7 @@ pub(crate) async fn serve_socket(
     };
     let conn = Connection::new(
         info,
+        Arc::clone(&state.app_state),
         state.limits.max_queued_messages,
         state.limits.request_timeout,
     );

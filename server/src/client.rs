@@ -8,10 +8,12 @@ use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
 
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
+use crate::state::State;
 use crate::{Codec, Connection, Dialect, Limits, MethodSet};
 
 /// Why [`Client::connect`] failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConnectError {
     /// The URL is not a valid `ws://` URL (bad syntax, scheme or host).
     #[error("invalid WebSocket URL {url:?}: {source}")]
@@ -78,6 +80,7 @@ pub struct ClientBuilder {
     limits: Limits,
     dialect: Dialect,
     codec: Codec,
+    app_state: State,
 }
 
 impl ClientBuilder {
@@ -87,6 +90,13 @@ impl ClientBuilder {
     /// `.with_limits(|l| l.request_timeout = Duration::from_secs(5))`.
     pub fn with_limits(mut self, change: impl FnOnce(&mut Limits)) -> Self {
         change(&mut self.limits);
+        self
+    }
+
+    /// Gives the methods the server may call `value`, which they read with
+    /// [`Connection::state`] (one value per type).
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.app_state.insert(value);
         self
     }
 
@@ -134,6 +144,7 @@ impl ClientBuilder {
         let info = HandshakeInfo::new(peer_addr, path, response.headers());
         let conn = Connection::new(
             info,
+            Arc::new(self.app_state),
             self.limits.max_queued_messages,
             self.limits.request_timeout,
         );

@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::{oneshot, watch};
 
 use crate::handshake_info::HandshakeInfo;
+use crate::state::State;
 
 use crate::outbox::Outbox;
 
@@ -80,6 +81,8 @@ pub(crate) struct Shared {
     pub(crate) id: u64,
     pub(crate) info: HandshakeInfo,
     extensions: Mutex<http::Extensions>,
+    /// The application state the builder was given, shared by every connection.
+    state: Arc<State>,
     pub(crate) outbound: Mutex<Outbound<Waiter>>,
     pub(crate) outbox: Outbox,
     pub(crate) control: Control,
@@ -107,11 +110,17 @@ static NEXT_CONNECTION_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Connection {
     /// Creates the shared state of a new connection.
-    pub(crate) fn new(info: HandshakeInfo, queue: usize, request_timeout: Duration) -> Self {
+    pub(crate) fn new(
+        info: HandshakeInfo,
+        state: Arc<State>,
+        queue: usize,
+        request_timeout: Duration,
+    ) -> Self {
         let shared = Shared {
             id: NEXT_CONNECTION_ID.fetch_add(1, Ordering::Relaxed),
             info,
             extensions: Mutex::new(http::Extensions::new()),
+            state,
             outbound: Mutex::new(Outbound::new()),
             outbox: Outbox::new(queue),
             control: Control::default(),
@@ -161,6 +170,29 @@ impl Connection {
     /// The value of cookie `name` sent with the handshake.
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.0.info.cookie(name)
+    }
+
+    /// The application state of type `T` given to the builder
+    /// ([`ServerBuilder::state`](crate::ServerBuilder::state),
+    /// [`ClientBuilder::state`](crate::ClientBuilder::state)), shared by
+    /// every connection; `None` if none of that type was given.
+    ///
+    /// ```no_run
+    /// use jrpc::{Connection, ErrorObject, Server};
+    /// struct Greeting(String);
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let server = Server::builder()
+    ///     .state(Greeting("hello".into()))
+    ///     .sync_method("greet", |conn: Connection, (name,): (String,)| {
+    ///         let greeting = conn.state::<Greeting>().ok_or_else(|| ErrorObject::internal_error("no greeting"))?;
+    ///         Ok::<_, ErrorObject>(format!("{} {name}", greeting.0))
+    ///     })
+    ///     .bind("127.0.0.1:0")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.0.state.get::<T>()
     }
 
     /// Stores a value of type `T` for this connection, returning the previous one.

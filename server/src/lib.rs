@@ -50,6 +50,7 @@ mod server;
 #[cfg(feature = "signal")]
 mod signal;
 mod slots;
+mod state;
 pub mod subscription;
 mod write_queue;
 

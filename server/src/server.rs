@@ -24,6 +24,7 @@ use crate::connection::CloseRequest;
 use crate::describe::{self, ApiInfo};
 use crate::http::write_simple;
 use crate::slots::Slots;
+use crate::state::State;
 use crate::{Connection, Dialect, ErrorObject, Limits, MethodSet, OriginPolicy};
 
 /// What every connection task of one server shares.
@@ -34,6 +35,8 @@ pub(crate) struct ServerState {
     #[cfg(feature = "static-files")]
     pub(crate) www: Option<PathBuf>,
     pub(crate) origin: OriginPolicy,
+    /// What handlers read with `Connection::state`.
+    pub(crate) app_state: Arc<State>,
     /// The server-wide cap on running handlers, if there is one.
     pub(crate) slots: Option<Slots>,
     /// The port of the JSON-RPC 2.0 listener (whose pages a legacy endpoint accepts).
@@ -84,6 +87,7 @@ pub struct ServerBuilder {
     origin: OriginPolicy,
     legacy_names: ErrorNames,
     discover: Option<ApiInfo>,
+    app_state: State,
 }
 
 impl Default for ServerBuilder {
@@ -97,6 +101,7 @@ impl Default for ServerBuilder {
             origin: OriginPolicy::same_origin(),
             legacy_names: ErrorNames::default(),
             discover: None,
+            app_state: State::default(),
         }
     }
 }
@@ -121,6 +126,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Gives every handler `value`, which it reads with
+    /// [`Connection::state`]: one value per type (a later one of the same
+    /// type replaces it), shared by all connections.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.app_state.insert(value);
+        self
+    }
+
     /// Which browser origins may connect (default: same origin only).
     pub fn origin_policy(mut self, policy: OriginPolicy) -> Self {
         self.origin = policy;
@@ -133,13 +146,9 @@ impl ServerBuilder {
         self
     }
 
-    /// Replaces all limits.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// Changes limits in place: `.with_limits(|l| l.max_in_flight = 64)`.
+    /// Changes limits in place: `.with_limits(|l| l.max_in_flight = 64)`, or
+    /// all at once: `.with_limits(|l| *l = limits)`. The same on
+    /// [`ClientBuilder::with_limits`](crate::ClientBuilder::with_limits).
     pub fn with_limits(mut self, change: impl FnOnce(&mut Limits)) -> Self {
         change(&mut self.limits);
         self
@@ -192,6 +201,7 @@ impl ServerBuilder {
             #[cfg(feature = "static-files")]
             www: self.www,
             origin: self.origin,
+            app_state: Arc::new(self.app_state),
             main_port: local_addr.port(),
             legacy_names: Arc::new(self.legacy_names),
             live: Mutex::new(HashMap::new()),

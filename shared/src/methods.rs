@@ -16,6 +16,7 @@ pub const RESERVED_PREFIX: &str = "rpc.";
 
 /// Why a method could not be registered.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RegisterError {
     /// The name starts with `rpc.`, which the specification reserves.
     #[error(

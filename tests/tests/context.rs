@@ -1,4 +1,5 @@
-//! Per-connection state (extensions) and the handshake details handlers see.
+//! Application state, per-connection state (extensions), and the handshake
+//! details handlers see.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -124,5 +125,65 @@ async fn handshake_headers_reach_handlers() {
     assert_eq!(context["origin"], json!(null));
     assert_eq!(context["path"], "/rpc");
     drop(raw);
+    stop(&server).await;
+}
+
+/// Application state: a counter every connection shares, and a name.
+struct Hits(std::sync::atomic::AtomicU64);
+struct Name(&'static str);
+
+#[tokio::test]
+async fn state_given_to_the_builder_is_shared_by_every_connection() {
+    use std::sync::atomic::Ordering;
+    let builder = basic()
+        .state(Hits(0.into()))
+        .state(Name("first"))
+        // A later value of the same type replaces the earlier one.
+        .state(Name("jrpc"))
+        .sync_method("hit", |conn: Connection, (): ()| {
+            let hits = conn
+                .state::<Hits>()
+                .ok_or_else(|| ErrorObject::internal_error("no Hits"))?;
+            Ok::<_, ErrorObject>(hits.0.fetch_add(1, Ordering::Relaxed) + 1)
+        })
+        .method("name", |conn: Connection, (): ()| async move {
+            Ok::<_, ErrorObject>(conn.state::<Name>().map(|n| n.0))
+        })
+        .sync_method("missing", |conn: Connection, (): ()| {
+            Ok::<_, ErrorObject>(conn.state::<User>().is_none())
+        });
+    let server = start(builder).await;
+    let a = Client::connect(&server.url()).await.unwrap();
+    let b = Client::connect(&server.url()).await.unwrap();
+    assert_eq!(a.request::<u64, _>("hit", &()).await.unwrap(), 1);
+    assert_eq!(b.request::<u64, _>("hit", &()).await.unwrap(), 2);
+    assert_eq!(a.request::<u64, _>("hit", &()).await.unwrap(), 3);
+    assert_eq!(b.request::<String, _>("name", &()).await.unwrap(), "jrpc");
+    assert!(a.request::<bool, _>("missing", &()).await.unwrap());
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn a_client_builder_gives_state_to_the_methods_the_server_calls() {
+    let server = start(
+        basic().method("ask", |conn: Connection, (): ()| async move {
+            conn.request::<String, _>("client.name", &())
+                .await
+                .map_err(ErrorObject::internal_error)
+        }),
+    )
+    .await;
+    let client = Client::builder()
+        .state(Name("the client"))
+        .sync_method("client.name", |conn: Connection, (): ()| {
+            Ok::<_, ErrorObject>(conn.state::<Name>().map(|n| n.0).unwrap_or("none"))
+        })
+        .connect(&server.url())
+        .await
+        .unwrap();
+    assert_eq!(
+        client.request::<String, _>("ask", &()).await.unwrap(),
+        "the client"
+    );
     stop(&server).await;
 }

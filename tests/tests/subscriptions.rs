@@ -116,7 +116,7 @@ async fn setup(limits: Limits) -> Setup {
     );
     let slow = Topic::new("slow");
     let (tx, stopped) = mpsc::unbounded_channel();
-    let server = start(builder(&board, &slow, tx).limits(limits)).await;
+    let server = start(builder(&board, &slow, tx).with_limits(|l| *l = limits)).await;
     let url = format!("ws://{}/rpc", server.local_addr());
     Setup {
         url,

@@ -220,7 +220,7 @@ fn builder(args: &Args) -> jrpc::ServerBuilder {
     };
     let mut builder = demo::with_legacy_error_names(Server::builder())
         .path(args.path.as_str())
-        .limits(limits)
+        .with_limits(|l| *l = limits)
         .methods(methods)
         .discover(info);
     for origin in &args.allow_origin {
