@@ -141,9 +141,19 @@ async fn handshake(
         return None;
     }
     if !permits_origin(state, &head, dialect) {
-        tracing::info!(%peer, origin = head.header("origin"), "refused a WebSocket from a foreign origin");
-        let body = "forbidden: this Origin may not open a WebSocket here (see --allow-origin)\n";
-        let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, body).await;
+        // Name the way out: the common case is a page from a dev server on
+        // another port, and its origin is exactly what to allow.
+        let origin = head.header("origin").unwrap_or("(none)");
+        tracing::info!(
+            %peer,
+            "refused a WebSocket from a page of {origin}: to let it in, start the server with \
+             --allow-origin {origin} (ServerBuilder::allow_origin in the library)"
+        );
+        let body = format!(
+            "forbidden: pages of {origin} may not open a WebSocket here; the server allows them \
+             with --allow-origin {origin}\n"
+        );
+        let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, &body).await;
         return None;
     }
     let response = match upgrade_response(&head) {

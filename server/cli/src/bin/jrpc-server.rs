@@ -5,7 +5,7 @@
 //! SIGTERM; everything else lives in the library.
 
 use std::fmt;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -149,6 +149,9 @@ async fn main() -> ExitCode {
         )
         // stdout carries only the startup line, which scripts and tests parse.
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal: a log file or a pipe gets
+        // plain text (and NO_COLOR, https://no-color.org, turns them off).
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
 
     let server = match builder(&args).bind(args.addr.as_str()).await {
