@@ -9,6 +9,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
+use tracing::Instrument;
 
 use crate::connection::CloseRequest;
 use crate::driver::Driver;
@@ -53,14 +54,16 @@ pub(crate) async fn serve_socket(
     if state.is_shutting_down() {
         conn.0.control.request(CloseRequest::GoingAway);
     }
-    tracing::debug!(connection = conn.id(), %peer, "WebSocket connection open");
+    // Every event of this connection, its calls' included, is inside this span.
+    let span = tracing::debug_span!("connection", id = conn.id(), %peer);
+    span.in_scope(|| tracing::debug!("WebSocket connection open"));
     // The driver lives inline in this task (not in a nested `run` future, which
     // would store it twice): an idle connection's memory is mostly this task.
     let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits)
         .with_slots(state.slots.clone())
         .with_dialect(dialect, Arc::clone(&state.legacy_names));
-    let ending = driver.serve().await;
-    driver.end(ending).await;
+    let ending = driver.serve().instrument(span.clone()).await;
+    driver.end(ending).instrument(span).await;
 }
 
 /// Keeps a connection in the server's live list while it runs, even if its

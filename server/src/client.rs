@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
+use tracing::Instrument;
 
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
@@ -151,7 +152,8 @@ impl ClientBuilder {
         let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits)
             .with_dialect(self.dialect, Default::default())
             .with_codec(self.codec);
-        tokio::spawn(driver.run());
+        let span = tracing::debug_span!("connection", id = conn.id(), url);
+        tokio::spawn(driver.run().instrument(span));
         Ok(Client { conn })
     }
 }

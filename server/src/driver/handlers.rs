@@ -11,8 +11,9 @@ use std::task::{Context, Poll};
 use futures_util::FutureExt;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
 use jrpc_shared::handler::{BoxFuture, Handler, Outcome};
-use jrpc_shared::{Answer, CallToken, Completion, ErrorObject, HandlerResult, Raw};
+use jrpc_shared::{Answer, CallToken, Completion, ErrorObject, HandlerResult, Id, Raw};
 use tokio::io::{AsyncRead, AsyncWrite};
+use tracing::{Instrument, Span};
 
 use super::{DISCARD_KEPT, Driver};
 use crate::Connection;
@@ -54,6 +55,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         params: Option<Raw<'_>>,
         token: Option<CallToken>,
     ) {
+        let span = call_span(method, || token.and_then(|t| self.inbound.request_id(t)));
+        let _entered = span.enter();
+        tracing::debug!("call received");
         let slot = match &self.slots {
             None => None,
             Some(slots) => match slots.try_take() {
@@ -61,7 +65,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 None => {
                     let methods = Arc::clone(&self.methods);
                     let call = slots.wait_then_call(methods, method, self.conn.clone(), params);
-                    return self.start(token, call);
+                    return self.start(token, traced(&span, call));
                 }
             },
         };
@@ -80,17 +84,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 self.discard = String::new();
             }
             match answer {
-                Answer::Written => {}
+                Answer::Written => tracing::debug!("notification handled"),
                 Answer::Failed(e) => {
                     tracing::debug!(method, error = %e, "notification handler failed");
                 }
-                Answer::Later(fut) => self.start(None, held(slot, fut)),
+                Answer::Later(fut) => self.start(None, traced(&span, held(slot, fut))),
             }
             return;
         };
         match self.inbound.complete_with(token, run) {
-            Completion::Done(reply) => self.queue.extend(reply),
-            Completion::Later(fut) => self.start(Some(token), held(slot, fut)),
+            Completion::Done(reply) => {
+                tracing::debug!("call answered");
+                self.queue.extend(reply)
+            }
+            Completion::Later(fut) => self.start(Some(token), traced(&span, held(slot, fut))),
         }
     }
 
@@ -143,6 +150,36 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             fut: Abortable::new(fut, registration),
         });
     }
+}
+
+/// The span of one call, `call{method id}`, inside the connection's span:
+/// `RUST_LOG=jrpc=debug` then shows each call from its arrival to its
+/// answer. The id is looked up only when the span is on.
+fn call_span<'i>(method: &str, id: impl FnOnce() -> Option<&'i Id>) -> Span {
+    let span = tracing::debug_span!("call", method, id = tracing::field::Empty);
+    if !span.is_disabled() {
+        if let Some(id) = id() {
+            span.record("id", tracing::field::display(id));
+        }
+    }
+    span
+}
+
+/// `fut` inside `span`, saying how it ended; `fut` itself (no new box) when
+/// the span is off, as it is unless debug logging is.
+fn traced(span: &Span, fut: BoxFuture) -> BoxFuture {
+    if span.is_disabled() {
+        return fut;
+    }
+    let ended = async move {
+        let result = fut.await;
+        match &result {
+            Ok(_) => tracing::debug!("call answered"),
+            Err(e) => tracing::debug!(code = e.code, "call failed"),
+        }
+        result
+    };
+    Box::pin(ended.instrument(span.clone()))
 }
 
 /// `fut`, holding `slot` (if the server caps running handlers) until it completes.

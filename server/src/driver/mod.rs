@@ -177,7 +177,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         // Boxed: the close handshake's state is only needed at the very end,
         // and inline it would enlarge every idle connection's task.
         Box::pin(self.finish(ending)).await;
-        tracing::debug!(connection = self.conn.id(), "connection ended");
+        tracing::debug!("connection ended");
     }
 
     async fn finish(&mut self, ending: Ending) {

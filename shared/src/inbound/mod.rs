@@ -194,6 +194,12 @@ impl Inbound {
         self.book.disconnected();
     }
 
+    /// The id of the request in flight under `token` (for logs: drivers
+    /// name a call by it).
+    pub fn request_id(&self, token: CallToken) -> Option<&crate::Id> {
+        self.in_flight.get(&token.0).map(|call| &call.id)
+    }
+
     /// The largest frame read.
     pub fn max_message_size(&self) -> usize {
         self.max_message_size
