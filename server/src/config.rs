@@ -43,6 +43,11 @@ pub struct Limits {
     /// Subscriptions one connection may hold at once (default 1,024, as
     /// jsonrpsee's); a subscribe request beyond it is answered with -32000.
     pub max_subscriptions: usize,
+    /// Calls the peer may make per second, with a burst (default `None`:
+    /// no limit). A call beyond it is answered at once with -32005 and
+    /// `data.retryAfterMs`, never queued; a notification beyond it is
+    /// dropped. Every call of a batch counts; `$/cancelRequest` does not.
+    pub rate_limit: Option<crate::RateLimit>,
 }
 
 impl Default for Limits {
@@ -58,6 +63,7 @@ impl Default for Limits {
             shutdown_grace: Duration::from_secs(10),
             max_running_handlers: None,
             max_subscriptions: 1024,
+            rate_limit: None,
         }
     }
 }

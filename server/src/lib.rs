@@ -46,6 +46,7 @@ mod http;
 mod method_set;
 mod origin;
 mod outbox;
+mod rate;
 mod server;
 #[cfg(feature = "signal")]
 mod signal;
@@ -64,6 +65,7 @@ pub use dialect::Dialect;
 pub use jrpc_shared::{CallError, ErrorObject, Raw, RawBuf, code};
 pub use method_set::MethodSet;
 pub use origin::OriginPolicy;
+pub use rate::RateLimit;
 /// serde_json's raw value, for handler params and results that keep part of
 /// their JSON undecoded.
 pub use serde_json::value::RawValue;

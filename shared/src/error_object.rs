@@ -35,6 +35,9 @@ pub mod code {
     pub const CONNECTION_CLOSED: i64 = -32003;
     /// Too many calls are waiting for the connection to open (raised locally).
     pub const QUEUE_FULL: i64 = -32004;
+    /// The connection sent calls faster than the server's rate limit allows;
+    /// `data.retryAfterMs` says when the next one will be taken.
+    pub const RATE_LIMITED: i64 = -32005;
     /// The request was cancelled with `$/cancelRequest` (Language Server Protocol's code).
     pub const REQUEST_CANCELLED: i64 = -32800;
 }
@@ -126,6 +129,21 @@ impl ErrorObject {
                 " calls in flight on this connection",
             ]),
         )
+    }
+
+    /// -32005: a call beyond the connection's rate limit of `per_second`
+    /// calls, with `data: {"retryAfterMs": n}`.
+    pub fn rate_limited(per_second: u32, retry_after_ms: u64) -> Self {
+        let data = concat(&["{\"retryAfterMs\":", &u64_text(retry_after_ms), "}"]);
+        Self::new(
+            code::RATE_LIMITED,
+            concat(&[
+                "Rate limited: this connection is over its limit of ",
+                &u64_text(u64::from(per_second)),
+                " per second",
+            ]),
+        )
+        .with_data_raw(RawBuf::from_trusted(data))
     }
 
     /// -32001: a message over the receiver's size limit.

@@ -164,3 +164,50 @@ async fn silent_tcp_client_is_dropped_after_the_handshake_timeout() {
     );
     stop(&server).await;
 }
+
+#[tokio::test]
+async fn calls_over_the_rate_limit_are_answered_at_once_with_its_code() {
+    // One call a second after a burst of three: the test's calls all come
+    // well within a second, so the fourth and later find the bucket empty.
+    let limit = jrpc::RateLimit::new(1, 3);
+    let server = start(basic().with_limits(|l| l.rate_limit = Some(limit))).await;
+    let mut raw = Raw::connect(&server.url()).await;
+    let batch: Vec<String> = (1..=5)
+        .map(|id| format!(r#"{{"jsonrpc":"2.0","method":"ping","id":{id}}}"#))
+        .collect();
+    raw.send(format!("[{}]", batch.join(","))).await;
+    let answers = raw.next_json().await;
+    let answers = answers.as_array().unwrap();
+    assert_eq!(answers.len(), 5);
+    for answer in &answers[..3] {
+        assert_eq!(answer["result"], "pong", "{answer}");
+    }
+    for answer in &answers[3..] {
+        assert_eq!(answer["error"]["code"], code::RATE_LIMITED, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("over its limit of 1 per second"),
+            "{message}"
+        );
+        let retry = answer["error"]["data"]["retryAfterMs"].as_u64().unwrap();
+        assert!(retry > 0 && retry <= 1000, "{answer}");
+    }
+    // A cancel is not a call: it neither counts nor is refused. The
+    // connection stays open, and the next call is refused the same way.
+    raw.send(r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":99}}"#)
+        .await;
+    raw.send(r#"{"jsonrpc":"2.0","method":"ping","id":"later"}"#)
+        .await;
+    let later = raw.next_json().await;
+    assert_eq!(later["id"], "later");
+    assert_eq!(later["error"]["code"], code::RATE_LIMITED, "{later}");
+    drop(raw);
+
+    // Each connection has its own bucket.
+    let client = Client::connect(&server.url()).await.unwrap();
+    assert_eq!(
+        client.request::<String, _>("ping", &()).await.unwrap(),
+        "pong"
+    );
+    stop(&server).await;
+}

@@ -24,7 +24,7 @@ use jrpc_shared::handler::DynHandler;
 use jrpc_shared::legacy::{ErrorNames, Incoming};
 use jrpc_shared::{Action, CallToken, ErrorObject, Inbound};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -37,6 +37,7 @@ use handlers::Task;
 use crate::Dialect;
 use crate::codec::{self, Codec, Unpacked};
 use crate::connection::CloseRequest;
+use crate::rate::Bucket;
 use crate::slots::Slots;
 use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
@@ -103,6 +104,8 @@ pub(crate) struct Driver<S> {
     /// The largest message taken: frames over it are refused before they
     /// are translated or unpacked.
     max_message_size: usize,
+    /// The peer's calls per second, if limited.
+    rate: Option<Bucket>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -134,6 +137,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             dialect: Dialect::JsonRpc,
             msgpack: false,
             max_message_size: limits.max_message_size,
+            rate: limits.rate_limit.map(|l| Bucket::new(l, Instant::now())),
         }
     }
 
@@ -397,6 +401,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
         for action in actions.drain(..) {
+            if let Action::Call { token, .. } = &action {
+                if let Some(error) = self.over_rate() {
+                    match *token {
+                        Some(token) => self.queue.extend(self.inbound.complete(token, Err(error))),
+                        None => tracing::debug!("dropped a notification over the rate limit"),
+                    }
+                    continue;
+                }
+            }
             match action {
                 Action::Reply(text) => self.queue.push(text),
                 Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
@@ -447,6 +460,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         if actions.capacity() <= ACTIONS_KEPT {
             self.actions = recycle(actions);
         }
+    }
+
+    /// The refusal of a call over the rate limit, or `None` to run it.
+    fn over_rate(&mut self) -> Option<ErrorObject> {
+        let bucket = self.rate.as_mut()?;
+        let wait = bucket.take(Instant::now()).err()?;
+        let retry_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+        Some(ErrorObject::rate_limited(
+            bucket.limit().per_second,
+            retry_ms,
+        ))
     }
 
     /// A binary frame as JSON text for the engine when it is a msgpack

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, ValueEnum};
-use jrpc::{Limits, Server, ServerHandle};
+use jrpc::{Limits, RateLimit, Server, ServerHandle};
 use jrpc_cli::demo::{self, ClientCount};
 use tracing_subscriber::EnvFilter;
 
@@ -74,6 +74,17 @@ struct Args {
     /// No cap by default.
     #[arg(long, value_name = "N", value_parser = at_least_one())]
     max_running_handlers: Option<usize>,
+
+    /// Calls one connection may make per second; beyond it a call is
+    /// answered with -32005 at once. No limit by default.
+    #[arg(long, value_name = "N", value_parser = RangedU64ValueParser::<u32>::new().range(1..=u64::from(u32::MAX)))]
+    rate_limit: Option<u32>,
+
+    /// Calls one connection may make at once after a quiet spell, with
+    /// --rate-limit (default: as many as --rate-limit allows per second).
+    #[arg(long, value_name = "N", requires = "rate_limit",
+          value_parser = RangedU64ValueParser::<u32>::new().range(1..=u64::from(u32::MAX)))]
+    rate_burst: Option<u32>,
 
     /// Messages one batch may hold; a longer batch gets a single error.
     #[arg(long, value_name = "N", value_parser = at_least_one(),
@@ -211,6 +222,9 @@ fn builder(args: &Args) -> jrpc::ServerBuilder {
         request_timeout: args.request_timeout.0,
         shutdown_grace: args.shutdown_grace.0,
         max_running_handlers: args.max_running_handlers,
+        rate_limit: args
+            .rate_limit
+            .map(|n| RateLimit::new(n, args.rate_burst.unwrap_or(n))),
         ..Limits::default()
     };
     let (methods, info) = match args.methods {
