@@ -5,8 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http::StatusCode;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tracing::Instrument;
@@ -21,14 +20,16 @@ use crate::{Connection, Dialect};
 /// Largest HTTP request head accepted (browsers send a few hundred bytes; cookies can add more).
 const MAX_HEAD: usize = 16 * 1024;
 
-/// Serves one TCP connection to the end.
-pub(crate) async fn serve_socket(
-    stream: TcpStream,
+/// Serves one connection to the end: a TCP stream, a TLS stream over one,
+/// or any other byte stream.
+pub(crate) async fn serve_socket<S>(
+    stream: S,
     peer: SocketAddr,
     state: Arc<ServerState>,
     dialect: Dialect,
-) {
-    let _ = stream.set_nodelay(true);
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     // Boxed: the handshake's state (HTTP head buffer, header array) is several
     // KiB and only needed briefly; inline, it would stay in this long-lived
     // task's future for the whole connection.
@@ -91,12 +92,12 @@ impl Drop for Registered<'_> {
 
 /// Reads the request head and answers it. Returns the WebSocket when the
 /// request was an accepted upgrade; `None` when it was answered over HTTP.
-async fn handshake(
-    mut stream: TcpStream,
+async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
     peer: SocketAddr,
     state: &ServerState,
     dialect: Dialect,
-) -> Option<(WebSocketStream<TcpStream>, HandshakeInfo)> {
+) -> Option<(WebSocketStream<S>, HandshakeInfo)> {
     let (head, leftover) = match read_head(&mut stream, MAX_HEAD).await {
         Ok(read) => read,
         Err(HeadError::TooLarge { .. }) => {

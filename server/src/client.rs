@@ -3,8 +3,12 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+#[cfg(feature = "tls")]
+use tokio_tungstenite::Connector;
+use tokio_tungstenite::MaybeTlsStream;
+#[cfg(not(feature = "tls"))]
+use tokio_tungstenite::connect_async_with_config;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, connect_async_with_config};
 use tracing::Instrument;
 
 use crate::driver::Driver;
@@ -40,6 +44,16 @@ pub enum ConnectError {
         /// The underlying error.
         source: tokio_tungstenite::tungstenite::Error,
     },
+    /// TLS failed: the server's certificate is not trusted (or expired, or
+    /// for another name), or the system's root certificates could not be
+    /// loaded. A private CA is trusted with `ClientBuilder::tls`.
+    #[error("could not connect to {url}: {reason}")]
+    Tls {
+        /// The URL as given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The server did not complete the handshake within the handshake timeout.
     #[error("could not connect to {url}: no answer within {timeout:?}")]
     Timeout {
@@ -57,6 +71,21 @@ impl ConnectError {
         match error {
             // tungstenite checks the scheme and host only when connecting.
             source @ WsError::Url(_) => ConnectError::InvalidUrl { url, source },
+            // rustls reports a refused certificate as an I/O error.
+            #[cfg(feature = "tls")]
+            WsError::Io(source)
+                if source
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+            {
+                ConnectError::Tls {
+                    url,
+                    reason: format!(
+                        "TLS failed: {source} (a private CA or a self-signed server \
+                         needs ClientBuilder::tls, or `jrpc --ca FILE`)"
+                    ),
+                }
+            }
             WsError::Io(source) => ConnectError::Io { url, source },
             source => ConnectError::Handshake { url, source },
         }
@@ -82,6 +111,8 @@ pub struct ClientBuilder {
     dialect: Dialect,
     codec: Codec,
     app_state: State,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<crate::tls::ClientConfig>>,
 }
 
 impl ClientBuilder {
@@ -98,6 +129,15 @@ impl ClientBuilder {
     /// [`Connection::state`] (one value per type).
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.app_state.insert(value);
+        self
+    }
+
+    /// Connects to `wss://` URLs with `config` (see [`crate::tls`]), for
+    /// a private CA or a client certificate; without it a `wss://` URL is
+    /// checked against the system's roots. Feature `tls`.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: Arc<crate::tls::ClientConfig>) -> Self {
+        self.tls = Some(config);
         self
     }
 
@@ -130,6 +170,23 @@ impl ClientBuilder {
         let path = request.uri().path().to_owned();
         let timeout = self.limits.handshake_timeout;
         let config = self.limits.websocket_config();
+        #[cfg(feature = "tls")]
+        let connecting = {
+            let connector = match (&self.tls, request.uri().scheme_str()) {
+                (Some(tls), _) => Some(Connector::Rustls(Arc::clone(tls))),
+                (None, Some("wss")) => {
+                    let tls =
+                        crate::tls::default_client_config().map_err(|e| ConnectError::Tls {
+                            url: url.to_owned(),
+                            reason: e.to_string(),
+                        })?;
+                    Some(Connector::Rustls(tls))
+                }
+                (None, _) => None,
+            };
+            tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, connector)
+        };
+        #[cfg(not(feature = "tls"))]
         let connecting = connect_async_with_config(request, Some(config), true);
         let (ws, response) = tokio::time::timeout(timeout, connecting)
             .await
@@ -140,6 +197,8 @@ impl ClientBuilder {
             .map_err(|e| ConnectError::from_ws(url, e))?;
         let peer_addr = match ws.get_ref() {
             MaybeTlsStream::Plain(tcp) => tcp.peer_addr().ok(),
+            #[cfg(feature = "tls")]
+            MaybeTlsStream::Rustls(tls) => tls.get_ref().0.peer_addr().ok(),
             _ => None,
         };
         let info = HandshakeInfo::new(peer_addr, path, response.headers());

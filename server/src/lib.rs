@@ -53,6 +53,8 @@ mod signal;
 mod slots;
 mod state;
 pub mod subscription;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod write_queue;
 
 pub use batch::{Batch, BatchAnswers};

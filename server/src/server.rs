@@ -37,6 +37,9 @@ pub(crate) struct ServerState {
     pub(crate) origin: OriginPolicy,
     /// What handlers read with `Connection::state`.
     pub(crate) app_state: Arc<State>,
+    /// TLS on the main listener (`https://`, `wss://`), if configured.
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
     /// The server-wide cap on running handlers, if there is one.
     pub(crate) slots: Option<Slots>,
     /// The port of the JSON-RPC 2.0 listener (whose pages a legacy endpoint accepts).
@@ -88,6 +91,8 @@ pub struct ServerBuilder {
     legacy_names: ErrorNames,
     discover: Option<ApiInfo>,
     app_state: State,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<crate::tls::ServerConfig>>,
 }
 
 impl Default for ServerBuilder {
@@ -102,6 +107,8 @@ impl Default for ServerBuilder {
             legacy_names: ErrorNames::default(),
             discover: None,
             app_state: State::default(),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -131,6 +138,16 @@ impl ServerBuilder {
     /// type replaces it), shared by all connections.
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.app_state.insert(value);
+        self
+    }
+
+    /// Serves `https://` and `wss://` with `config` on the main listener
+    /// (see [`crate::tls`]; the original jrpc dialect's listener stays
+    /// plain, as its clients expect). The TLS handshake counts against
+    /// [`Limits::handshake_timeout`]. Feature `tls`.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: Arc<crate::tls::ServerConfig>) -> Self {
+        self.tls = Some(config);
         self
     }
 
@@ -202,6 +219,8 @@ impl ServerBuilder {
             www: self.www,
             origin: self.origin,
             app_state: Arc::new(self.app_state),
+            #[cfg(feature = "tls")]
+            tls: self.tls.map(tokio_rustls::TlsAcceptor::from),
             main_port: local_addr.port(),
             legacy_names: Arc::new(self.legacy_names),
             live: Mutex::new(HashMap::new()),
@@ -326,8 +345,9 @@ impl Server {
                     match Arc::clone(&permits).try_acquire_owned() {
                         Ok(permit) => {
                             let state = Arc::clone(&state);
+                            let _ = stream.set_nodelay(true);
                             tasks.spawn(async move {
-                                serve_socket(stream, peer, state, dialect).await;
+                                serve_tcp(stream, peer, state, dialect).await;
                                 drop(permit);
                             });
                         }
@@ -356,6 +376,27 @@ impl Server {
         tracing::info!("jrpc server stopped");
         Ok(())
     }
+}
+
+/// Serves an accepted TCP connection: through TLS first when the server has
+/// it (the main listener only), within the handshake timeout.
+async fn serve_tcp(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    state: Arc<ServerState>,
+    dialect: Dialect,
+) {
+    #[cfg(feature = "tls")]
+    if let (Some(acceptor), Dialect::JsonRpc) = (&state.tls, dialect) {
+        let accepting = acceptor.accept(stream);
+        match tokio::time::timeout(state.limits.handshake_timeout, accepting).await {
+            Ok(Ok(tls)) => serve_socket(tls, peer, state, dialect).await,
+            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+        }
+        return;
+    }
+    serve_socket(stream, peer, state, dialect).await;
 }
 
 /// The next connection on either listener, with the dialect it speaks.
@@ -392,7 +433,15 @@ impl ServerHandle {
 
     /// The WebSocket URL of this server, e.g. `ws://127.0.0.1:8080/rpc`.
     pub fn url(&self) -> String {
-        format!("ws://{}{}", self.local_addr, self.state.path)
+        #[cfg(feature = "tls")]
+        let scheme = if self.state.tls.is_some() {
+            "wss"
+        } else {
+            "ws"
+        };
+        #[cfg(not(feature = "tls"))]
+        let scheme = "ws";
+        format!("{scheme}://{}{}", self.local_addr, self.state.path)
     }
 
     /// The open WebSocket connections.

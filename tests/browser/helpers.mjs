@@ -9,6 +9,7 @@
 //   JRPC_WWW              the demo page's directory (www/, with the web package in www/pkg)
 //   JRPC_PKG              the npm package, as built (www/pkg), for package.test.mjs
 //   JRPC_BIN              the jrpc CLI binary (debug build), for types.test.mjs
+//   JRPC_TEST_CERT_BIN    jrpc-test-cert (writes a self-signed certificate), for tls.test.mjs
 //   JRPC_ARTIFACTS        where screenshots and logs go (default tests/artifacts/)
 //   CHROMIUM              the Chromium binary (default /usr/bin/chromium)
 
@@ -58,7 +59,7 @@ for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]]) 
 }
 
 /** What jrpc-server prints once it listens: its address. */
-const READY = /^jrpc-server listening on http:\/\/(\S+?)\/ /;
+const READY = /^jrpc-server listening on (https?):\/\/(\S+?)\/ /;
 /** What jrpc-test-server prints once it listens: its WebSocket URL and address. */
 const TEST_READY = /^jrpc-test-server listening on (ws:\/\/([^/\s]+)\/\S*)$/;
 
@@ -137,7 +138,9 @@ export class Server extends ChildServer {
     }
     const server = await this.launch("jrpc-server", bin, args, logName, READY);
     /** `127.0.0.1:PORT` */
-    server.addr = server.listening[1];
+    server.addr = server.listening[2];
+    /** `http` or, with --tls-cert, `https` */
+    server.scheme = server.listening[1];
     return server;
   }
 
@@ -146,7 +149,7 @@ export class Server extends ChildServer {
   }
 
   get url() {
-    return `http://${this.addr}/`;
+    return `${this.scheme}://${this.addr}/`;
   }
 }
 

@@ -6,5 +6,8 @@
 //!   demo methods plus `test.*` control methods that let a test observe
 //!   cancellation and provoke connection loss and server restarts from the
 //!   browser side.
+//! - [`cert`]: a self-signed certificate made at run time, for the TLS
+//!   tests (and the `jrpc-test-cert` binary the browser's TLS test runs).
 
+pub mod cert;
 pub mod test_server;

@@ -48,6 +48,8 @@ pub fn test(chromium: &Path) -> Result<(), String> {
         "jrpc-tests",
         "--bin",
         "jrpc-test-server",
+        "--bin",
+        "jrpc-test-cert",
     ]))?;
 
     let tests_dir = root.join(TESTS_DIR);
@@ -62,6 +64,10 @@ pub fn test(chromium: &Path) -> Result<(), String> {
         .env(
             "JRPC_TEST_SERVER_BIN",
             target_dir().join("debug/jrpc-test-server"),
+        )
+        .env(
+            "JRPC_TEST_CERT_BIN",
+            target_dir().join("debug/jrpc-test-cert"),
         )
         .env("JRPC_WWW", &www)
         .env("JRPC_PKG", www.join("pkg"))

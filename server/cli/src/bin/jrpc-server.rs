@@ -86,6 +86,16 @@ struct Args {
           value_parser = RangedU64ValueParser::<u32>::new().range(1..=u64::from(u32::MAX)))]
     rate_burst: Option<u32>,
 
+    /// Serve https:// and wss:// with this PEM certificate chain (the
+    /// server's certificate first); needs --tls-key. The original jrpc
+    /// dialect's --legacy-addr stays plain.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+
     /// Messages one batch may hold; a longer batch gets a single error.
     #[arg(long, value_name = "N", value_parser = at_least_one(),
           default_value_t = Limits::default().max_batch_len)]
@@ -165,7 +175,22 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
 
-    let server = match builder(&args).bind(args.addr.as_str()).await {
+    let mut builder = builder(&args);
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        match jrpc::tls::server_config(cert, key) {
+            Ok(config) => builder = builder.tls(config),
+            Err(e) => {
+                eprintln!("jrpc-server: cannot use --tls-cert/--tls-key: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let scheme = if args.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let server = match builder.bind(args.addr.as_str()).await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("jrpc-server: cannot listen on {}: {e}", args.addr);
@@ -189,7 +214,7 @@ async fn main() -> ExitCode {
         .map(|addr| format!("; original jrpc dialect ws://{addr}/"))
         .unwrap_or_default();
     println!(
-        "jrpc-server listening on http://{}/ (WebSocket {}{legacy})",
+        "jrpc-server listening on {scheme}://{}/ (WebSocket {}{legacy})",
         handle.local_addr(),
         handle.url()
     );

@@ -7,10 +7,10 @@ use jrpc_shared::{CallError, ErrorObject};
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 
-use super::Failure;
 use super::args::{MethodArgs, Params};
 use super::lists::params_from_lists;
 use super::output::{compact, pretty};
+use super::{Endpoint, Failure};
 use jrpc::{Client, ClientBuilder, Codec, ConnectError, Dialect};
 
 /// How long to wait for the connection to wind down once the work is done.
@@ -117,7 +117,7 @@ pub enum CodecArg {
 ///
 /// `--notify` relies on running in a current-thread runtime (as the binary
 /// does): see the notes on `finish` in this file for why.
-pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(), Failure> {
+pub async fn run(url: &Endpoint, args: &CallArgs, out: &mut impl Write) -> Result<(), Failure> {
     if args.dialect == DialectArg::Jrpc && args.codec == CodecArg::Msgpack {
         return Err(Failure::usage(
             "--codec msgpack is for JSON-RPC 2.0: the original jrpc dialect has no msgpack",
@@ -149,11 +149,20 @@ pub async fn run(url: &str, args: &CallArgs, out: &mut impl Write) -> Result<(),
 
 /// Connects with `builder` within `deadline` (`timeout` is what to report).
 pub(crate) async fn connect(
-    url: &str,
+    url: &Endpoint,
     builder: ClientBuilder,
     timeout: Duration,
     deadline: Instant,
 ) -> Result<Client, Failure> {
+    let builder = match &url.ca {
+        None => builder,
+        Some(path) => {
+            let trusted = jrpc::tls::client_config(&[path])
+                .map_err(|e| Failure::usage(format!("--ca {}: {e}", path.display())))?;
+            builder.tls(trusted)
+        }
+    };
+    let url = &url.url;
     let connecting = builder
         .with_limits(|l| l.handshake_timeout = timeout)
         .connect(url);

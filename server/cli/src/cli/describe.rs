@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::Failure;
 use super::args::TimeoutArg;
 use super::call::{connect, rpc_error_message};
+use super::{Endpoint, Failure};
 use jrpc::{CallError, Client};
 
 const METHODS_HELP: &str = "\
@@ -38,7 +38,7 @@ pub struct DescribeArgs {
 }
 
 /// Fetches the server's document.
-pub(crate) async fn document(url: &str, timeout: Duration) -> Result<Value, Failure> {
+pub(crate) async fn document(url: &Endpoint, timeout: Duration) -> Result<Value, Failure> {
     let deadline = crate::cli::args::deadline_after(timeout);
     let client = connect(url, Client::builder(), timeout, deadline).await?;
     let answer = tokio::time::timeout_at(deadline, client.discover()).await;
@@ -58,13 +58,21 @@ pub(crate) async fn document(url: &str, timeout: Duration) -> Result<Value, Fail
 }
 
 /// Runs `jrpc methods` against `url`.
-pub async fn methods(url: &str, args: &MethodsArgs, out: &mut impl Write) -> Result<(), Failure> {
+pub async fn methods(
+    url: &Endpoint,
+    args: &MethodsArgs,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
     let document = document(url, args.wait.timeout).await?;
     write_methods(&document, out).map_err(|e| Failure::transport(format!("writing output: {e}")))
 }
 
 /// Runs `jrpc describe METHOD` against `url`.
-pub async fn describe(url: &str, args: &DescribeArgs, out: &mut impl Write) -> Result<(), Failure> {
+pub async fn describe(
+    url: &Endpoint,
+    args: &DescribeArgs,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
     let document = document(url, args.wait.timeout).await?;
     let all = methods_of(&document).chain(client_methods_of(&document));
     let Some(method) = all.into_iter().find(|m| name_of(m) == args.method) else {

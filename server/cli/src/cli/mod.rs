@@ -48,6 +48,10 @@ pub struct Cli {
     /// The server's WebSocket URL [env: JRPC_URL] [default: ws://127.0.0.1:8080/rpc].
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
+    /// For a wss:// URL, also trust the CA certificates in this PEM file (a
+    /// private CA, a self-signed server); the system's roots always count.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca: Option<std::path::PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -142,7 +146,10 @@ pub enum Command {
 
 /// Runs the parsed command line; output goes to stdout.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
-    let url = cli.url();
+    let url = Endpoint {
+        url: cli.url(),
+        ca: cli.ca.clone(),
+    };
     match cli.command {
         Command::Call(args) => call::run(&url, &args, &mut std::io::stdout().lock()).await,
         Command::Subscribe(args) => {
@@ -152,6 +159,38 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Describe(args) => describe::describe(&url, &args, &mut std::io::stdout()).await,
         Command::Types(args) => types::run(&url, &args, &mut std::io::stdout()).await,
         Command::Bench(args) => bench::run(&url, &args, &mut std::io::stdout()).await,
+    }
+}
+
+/// Where a command connects: the URL (what it derefs to) and the CA file
+/// to trust for `wss://`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The server's WebSocket URL.
+    pub url: String,
+    /// `--ca`: a PEM file of CA certificates trusted besides the system's.
+    pub ca: Option<std::path::PathBuf>,
+}
+
+impl From<&str> for Endpoint {
+    fn from(url: &str) -> Self {
+        Endpoint {
+            url: url.to_owned(),
+            ca: None,
+        }
+    }
+}
+
+impl std::ops::Deref for Endpoint {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.url)
     }
 }
 

@@ -7,11 +7,11 @@ use futures_util::StreamExt;
 use jrpc_shared::subscription::method_names;
 use serde_json::value::RawValue;
 
-use super::Failure;
 use super::args::MethodArgs;
 use super::call::connect;
 use super::call::rpc_error_message;
 use super::output::compact;
+use super::{Endpoint, Failure};
 use jrpc::{CallError, Client, SubscriptionError};
 
 /// How long to wait for the unsubscribe answer and the close once done.
@@ -53,7 +53,7 @@ pub struct SubscribeArgs {
 /// Runs `jrpc subscribe` against `url` until it ends; items go to `out`,
 /// notes about gaps to `err`.
 pub async fn run(
-    url: &str,
+    url: &Endpoint,
     args: &SubscribeArgs,
     out: &mut impl Write,
     err: &mut impl Write,

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use super::Failure;
 use super::args::TimeoutArg;
+use super::{Endpoint, Failure};
 use jrpc_shared::subscription::method_names as subscription_names;
 
 const TYPES_HELP: &str = "\
@@ -41,7 +41,7 @@ pub struct TypesArgs {
 
 /// Runs `jrpc types` against `url` (unless `--openrpc`).
 pub async fn run(
-    url: &str,
+    url: &Endpoint,
     args: &TypesArgs,
     out: &mut impl std::io::Write,
 ) -> Result<(), Failure> {
@@ -56,7 +56,7 @@ pub async fn run(
         }
         None => (
             super::describe::document(url, args.wait.timeout).await?,
-            url.to_owned(),
+            url.url.clone(),
         ),
     };
     let text = declarations(&document, &source).map_err(Failure::usage)?;
