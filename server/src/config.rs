@@ -48,6 +48,13 @@ pub struct Limits {
     /// `data.retryAfterMs`, never queued; a notification beyond it is
     /// dropped. Every call of a batch counts; `$/cancelRequest` does not.
     pub rate_limit: Option<crate::RateLimit>,
+    /// A WebSocket ping goes out when the peer has been quiet this long
+    /// (default 30 s; `None`: never). Browsers answer pings by themselves.
+    pub ping_interval: Option<Duration>,
+    /// A peer silent this long (no pong, no message) is given up: its
+    /// connection ends and calls waiting on it fail with -32003 (default
+    /// 40 s; at least `ping_interval`). Only with `ping_interval`.
+    pub peer_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -64,6 +71,8 @@ impl Default for Limits {
             max_running_handlers: None,
             max_subscriptions: 1024,
             rate_limit: None,
+            ping_interval: Some(Duration::from_secs(30)),
+            peer_timeout: Duration::from_secs(40),
         }
     }
 }

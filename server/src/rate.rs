@@ -70,9 +70,15 @@ impl Bucket {
         Err(Duration::from_micros(wait_micros))
     }
 
-    /// The limit, for the refusal's message.
-    pub(crate) fn limit(&self) -> RateLimit {
-        self.limit
+    /// The refusal of a call at `now` when the bucket is empty (-32005,
+    /// with when to retry); `None` when the call may run.
+    pub(crate) fn refusal(&mut self, now: Instant) -> Option<jrpc_shared::ErrorObject> {
+        let wait = self.take(now).err()?;
+        let retry_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+        Some(jrpc_shared::ErrorObject::rate_limited(
+            self.limit.per_second,
+            retry_ms,
+        ))
     }
 }
 

@@ -31,6 +31,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 mod handlers;
+mod keepalive;
 
 use handlers::Task;
 
@@ -41,6 +42,7 @@ use crate::rate::Bucket;
 use crate::slots::Slots;
 use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
+use keepalive::{Due, Keepalive};
 
 /// Events handled in one poll before yielding to other tasks.
 const BUDGET: usize = 128;
@@ -106,6 +108,10 @@ pub(crate) struct Driver<S> {
     max_message_size: usize,
     /// The peer's calls per second, if limited.
     rate: Option<Bucket>,
+    /// Pings a quiet peer and gives up a silent one, if configured.
+    keepalive: Option<Keepalive>,
+    /// A ping is due to go out.
+    ping_due: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -138,6 +144,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             msgpack: false,
             max_message_size: limits.max_message_size,
             rate: limits.rate_limit.map(|l| Bucket::new(l, Instant::now())),
+            keepalive: limits
+                .ping_interval
+                .map(|every| Keepalive::new(every, limits.peer_timeout)),
+            ping_due: false,
         }
     }
 
@@ -209,6 +219,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             if let Some(ending) = self.poll_closing(cx) {
                 return Poll::Ready(ending);
             }
+            match self.keepalive.as_mut().and_then(|k| k.poll(cx)) {
+                None => {}
+                Some(Due::Ping) => self.ping_due = true,
+                Some(Due::Dead) => {
+                    tracing::debug!("the peer went silent: connection given up");
+                    return Poll::Ready(Ending::Gone);
+                }
+            }
             let mut progress = match self.poll_write(cx) {
                 Err(ending) => return Poll::Ready(ending),
                 Ok(wrote) => wrote,
@@ -224,6 +242,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                     Poll::Ready(None) => return Poll::Ready(Ending::Gone),
                     Poll::Ready(Some(Err(e))) => return Poll::Ready(ending_for(e)),
                     Poll::Ready(Some(Ok(message))) => {
+                        if let Some(keepalive) = &mut self.keepalive {
+                            keepalive.heard();
+                        }
                         self.on_message(message);
                         progress = true;
                     }
@@ -294,6 +315,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     /// Feeds queued texts to the socket while it accepts them.
     fn poll_write(&mut self, cx: &mut Context<'_>) -> Result<bool, Ending> {
         let mut wrote = false;
+        if self.ping_due
+            && Pin::new(&mut self.ws)
+                .poll_ready(cx)
+                .map_err(ending_for)?
+                .is_ready()
+        {
+            Pin::new(&mut self.ws)
+                .start_send(Message::Ping(Default::default()))
+                .map_err(ending_for)?;
+            self.ping_due = false;
+            self.unflushed = true;
+            wrote = true;
+        }
         while !self.queue.is_empty() {
             match Pin::new(&mut self.ws).poll_ready(cx) {
                 Poll::Pending => break,
@@ -402,7 +436,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         }
         for action in actions.drain(..) {
             if let Action::Call { token, .. } = &action {
-                if let Some(error) = self.over_rate() {
+                if let Some(error) = self.rate.as_mut().and_then(|b| b.refusal(Instant::now())) {
                     match *token {
                         Some(token) => self.queue.extend(self.inbound.complete(token, Err(error))),
                         None => tracing::debug!("dropped a notification over the rate limit"),
@@ -460,17 +494,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         if actions.capacity() <= ACTIONS_KEPT {
             self.actions = recycle(actions);
         }
-    }
-
-    /// The refusal of a call over the rate limit, or `None` to run it.
-    fn over_rate(&mut self) -> Option<ErrorObject> {
-        let bucket = self.rate.as_mut()?;
-        let wait = bucket.take(Instant::now()).err()?;
-        let retry_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
-        Some(ErrorObject::rate_limited(
-            bucket.limit().per_second,
-            retry_ms,
-        ))
     }
 
     /// A binary frame as JSON text for the engine when it is a msgpack

@@ -118,6 +118,17 @@ struct Args {
     #[arg(long, value_name = "SECS", default_value_t = Seconds(Limits::default().shutdown_grace))]
     shutdown_grace: Seconds,
 
+    /// Seconds of quiet after which a client is sent a WebSocket ping
+    /// (browsers answer by themselves); 0 sends none.
+    #[arg(long, value_name = "SECS",
+          default_value_t = Seconds(Limits::default().ping_interval.unwrap_or_default()))]
+    ping_interval: Seconds,
+
+    /// Seconds a client may stay silent (no pong, no message) before its
+    /// connection is given up and its pending calls fail; with --ping-interval.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(Limits::default().peer_timeout))]
+    peer_timeout: Seconds,
+
     /// Every SECS, notify all clients of the number of open connections
     /// (`demo.clients` with `{"count": n}`); 0 disables it. Math mode only.
     #[arg(long, value_name = "SECS", default_value_t = Seconds(Duration::from_secs(5)))]
@@ -246,6 +257,8 @@ fn builder(args: &Args) -> jrpc::ServerBuilder {
         handshake_timeout: args.handshake_timeout.0,
         request_timeout: args.request_timeout.0,
         shutdown_grace: args.shutdown_grace.0,
+        ping_interval: Some(args.ping_interval.0).filter(|every| !every.is_zero()),
+        peer_timeout: args.peer_timeout.0,
         max_running_handlers: args.max_running_handlers,
         rate_limit: args
             .rate_limit
