@@ -43,6 +43,20 @@ pub(crate) async fn serve_socket<S>(
             return;
         }
     };
+    serve_websocket(ws, info, Some(peer), state, dialect).await;
+}
+
+/// Serves a connection whose WebSocket handshake is done (here, or by
+/// another HTTP server such as axum's) until it ends.
+pub(crate) async fn serve_websocket<S>(
+    ws: WebSocketStream<S>,
+    info: HandshakeInfo,
+    peer: Option<SocketAddr>,
+    state: Arc<ServerState>,
+    dialect: Dialect,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let conn = Connection::new(
         info,
         Arc::clone(&state.app_state),
@@ -56,7 +70,11 @@ pub(crate) async fn serve_socket<S>(
         conn.0.control.request(CloseRequest::GoingAway);
     }
     // Every event of this connection, its calls' included, is inside this span.
-    let span = tracing::debug_span!("connection", id = conn.id(), %peer);
+    let span = tracing::debug_span!(
+        "connection",
+        id = conn.id(),
+        peer = peer.map(tracing::field::display)
+    );
     span.in_scope(|| tracing::debug!("WebSocket connection open"));
     // The driver lives inline in this task (not in a nested `run` future, which
     // would store it twice): an idle connection's memory is mostly this task.
@@ -147,16 +165,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     if !permits_origin(state, &head, dialect) {
         // Name the way out: the common case is a page from a dev server on
         // another port, and its origin is exactly what to allow.
-        let origin = head.header("origin").unwrap_or("(none)");
-        tracing::info!(
-            %peer,
-            "refused a WebSocket from a page of {origin}: to let it in, start the server with \
-             --allow-origin {origin} (ServerBuilder::allow_origin in the library)"
-        );
-        let body = format!(
-            "forbidden: pages of {origin} may not open a WebSocket here; the server allows them \
-             with --allow-origin {origin}\n"
-        );
+        let body = origin_refused(&head, Some(peer));
         let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, &body).await;
         return None;
     }
@@ -179,7 +188,22 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
 /// listens on a port of its own, while the pages that use it come from the
 /// main port (the original calculator page was served from 8080 and
 /// connected to 9000): for it, the main port's own pages count as same-origin.
-fn permits_origin(state: &ServerState, head: &RequestHead, dialect: Dialect) -> bool {
+/// Logs a refused Origin, naming the flag that would let it in, and
+/// returns the 403's body, which says the same.
+pub(crate) fn origin_refused(head: &RequestHead, peer: Option<SocketAddr>) -> String {
+    let origin = head.header("origin").unwrap_or("(none)");
+    tracing::info!(
+        peer = peer.map(tracing::field::display),
+        "refused a WebSocket from a page of {origin}: to let it in, start the server with \
+         --allow-origin {origin} (ServerBuilder::allow_origin in the library)"
+    );
+    format!(
+        "forbidden: pages of {origin} may not open a WebSocket here; the server allows them \
+         with --allow-origin {origin}\n"
+    )
+}
+
+pub(crate) fn permits_origin(state: &ServerState, head: &RequestHead, dialect: Dialect) -> bool {
     let (origin, host) = (head.header("origin"), head.header("host"));
     if state.origin.permits(origin, host) {
         return true;

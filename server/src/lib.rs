@@ -32,6 +32,8 @@
 //! ```
 
 mod accept;
+#[cfg(feature = "axum")]
+mod axum;
 mod batch;
 mod call;
 mod client;
@@ -41,6 +43,7 @@ mod connection;
 pub mod describe;
 mod dialect;
 mod driver;
+mod embed;
 mod handshake_info;
 mod http;
 mod method_set;

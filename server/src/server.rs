@@ -55,7 +55,7 @@ impl ServerState {
         self.shutting_down.load(Ordering::Acquire)
     }
 
-    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Connection>> {
+    pub(crate) fn live(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Connection>> {
         self.live.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -198,8 +198,19 @@ impl ServerBuilder {
     }
 
     /// Uses an already bound listener.
-    pub fn serve(mut self, listener: TcpListener) -> std::io::Result<Server> {
+    pub fn serve(self, listener: TcpListener) -> std::io::Result<Server> {
         let local_addr = listener.local_addr()?;
+        let state = self.into_state(local_addr.port())?;
+        Ok(Server {
+            listener,
+            legacy: None,
+            handle: ServerHandle::new(state, local_addr),
+        })
+    }
+
+    /// What every connection will share; `main_port` is the main listener's
+    /// (whose pages the original dialect's endpoint accepts).
+    pub(crate) fn into_state(mut self, main_port: u16) -> std::io::Result<Arc<ServerState>> {
         if let Some(info) = self.discover.take() {
             let document = describe::document(&info, self.methods.names(), &self.methods.docs);
             let document = serde_json::value::to_raw_value(&document)?;
@@ -208,9 +219,7 @@ impl ServerBuilder {
             self.methods
                 .register_extension(describe::DISCOVER, Box::new(handler));
         }
-        let (shutdown, _) = watch::channel(false);
-        let (stopped, _) = watch::channel(false);
-        let state = Arc::new(ServerState {
+        Ok(Arc::new(ServerState {
             slots: self.limits.max_running_handlers.map(Slots::new),
             methods: Arc::new(self.methods),
             limits: self.limits,
@@ -221,21 +230,11 @@ impl ServerBuilder {
             app_state: Arc::new(self.app_state),
             #[cfg(feature = "tls")]
             tls: self.tls.map(tokio_rustls::TlsAcceptor::from),
-            main_port: local_addr.port(),
+            main_port,
             legacy_names: Arc::new(self.legacy_names),
             live: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
-        });
-        Ok(Server {
-            listener,
-            legacy: None,
-            handle: ServerHandle {
-                state,
-                local_addr,
-                shutdown: Arc::new(shutdown),
-                stopped: Arc::new(stopped),
-            },
-        })
+        }))
     }
 }
 
@@ -250,8 +249,11 @@ pub struct Server {
 /// Controls a running server from anywhere: live connections, broadcast, shutdown.
 #[derive(Clone)]
 pub struct ServerHandle {
-    state: Arc<ServerState>,
+    pub(crate) state: Arc<ServerState>,
     local_addr: SocketAddr,
+    /// No accept loop of its own ([`ServerBuilder::build`]): `shutdown`
+    /// closes the connections itself.
+    pub(crate) standalone: bool,
     shutdown: Arc<watch::Sender<bool>>,
     stopped: Arc<watch::Sender<bool>>,
 }
@@ -426,6 +428,18 @@ async fn refuse_busy(mut stream: tokio::net::TcpStream) {
 }
 
 impl ServerHandle {
+    pub(crate) fn new(state: Arc<ServerState>, local_addr: SocketAddr) -> Self {
+        let (shutdown, _) = watch::channel(false);
+        let (stopped, _) = watch::channel(false);
+        ServerHandle {
+            state,
+            local_addr,
+            standalone: false,
+            shutdown: Arc::new(shutdown),
+            stopped: Arc::new(stopped),
+        }
+    }
+
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -468,6 +482,13 @@ impl ServerHandle {
     /// Starts a graceful shutdown; [`ServerHandle::stopped`] tells when it is done.
     pub fn shutdown(&self) {
         self.shutdown.send_replace(true);
+        if self.standalone {
+            self.state.shutting_down.store(true, Ordering::Release);
+            for conn in self.connections() {
+                conn.0.control.request(CloseRequest::GoingAway);
+            }
+            self.stopped.send_replace(true);
+        }
     }
 
     /// Completes when the server has stopped.

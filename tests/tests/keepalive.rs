@@ -59,7 +59,10 @@ async fn a_client_that_answers_pings_stays_connected_while_idle() {
     // Idle for several timeouts: the pings, answered, keep it alive. (The
     // wait is the condition under test, not a stand-in for an event.)
     tokio::time::sleep(TIMEOUT * 4).await;
-    assert_eq!(client.request::<String, _>("ping", &()).await.unwrap(), "pong");
+    assert_eq!(
+        client.request::<String, _>("ping", &()).await.unwrap(),
+        "pong"
+    );
     assert_eq!(server.connections().len(), 1);
     stop(&server).await;
 }
@@ -68,7 +71,14 @@ async fn a_client_that_answers_pings_stays_connected_while_idle() {
 #[tokio::test]
 async fn the_client_gives_up_a_stopped_server_and_fails_its_pending_call() {
     let mut child = Command::new(jrpc_bin::server_bin())
-        .args(["--addr", "127.0.0.1:0", "--push-interval", "0", "--ping-interval", "0"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--push-interval",
+            "0",
+            "--ping-interval",
+            "0",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -11,4 +11,6 @@ pub(crate) mod response;
 pub(crate) mod static_files;
 
 pub(crate) use head::{HeadError, RequestHead, read_head};
+#[cfg(feature = "axum")]
+pub(crate) use response::accept_key;
 pub(crate) use response::{upgrade_response, write_simple};

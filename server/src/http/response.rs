@@ -131,6 +131,16 @@ const BAD_KEY: Rejection = Rejection {
 /// omits `Sec-WebSocket-Protocol` and `Sec-WebSocket-Extensions`, which tells
 /// the client that none are in use.
 pub(crate) fn upgrade_response(head: &RequestHead) -> Result<String, Rejection> {
+    let accept = accept_key(head)?;
+    Ok(format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {accept}\r\n\r\n"
+    ))
+}
+
+/// Validates a WebSocket upgrade request (RFC 6455 §4.2.1) and returns the
+/// `Sec-WebSocket-Accept` value its 101 response carries.
+pub(crate) fn accept_key(head: &RequestHead) -> Result<String, Rejection> {
     if head.method != "GET" {
         return Err(NOT_GET);
     }
@@ -145,11 +155,7 @@ pub(crate) fn upgrade_response(head: &RequestHead) -> Result<String, Rejection> 
         .map(str::trim)
         .filter(|key| is_valid_key(key))
         .ok_or(BAD_KEY)?;
-    let accept = derive_accept_key(key.as_bytes());
-    Ok(format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {accept}\r\n\r\n"
-    ))
+    Ok(derive_accept_key(key.as_bytes()))
 }
 
 /// Whether `key` looks like base64 of 16 bytes (RFC 6455 §4.2.1 item 5):
