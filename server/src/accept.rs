@@ -13,7 +13,7 @@ use tracing::Instrument;
 use crate::connection::CloseRequest;
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
-use crate::http::{HeadError, RequestHead, read_head, upgrade_response, write_simple};
+use crate::http::{HeadError, RequestHead, post, read_head, upgrade_response, write_simple};
 use crate::server::ServerState;
 use crate::{Connection, Dialect};
 
@@ -35,15 +35,31 @@ pub(crate) async fn serve_socket<S>(
     // task's future for the whole connection.
     let handshaking = Box::pin(handshake(stream, peer, &state, dialect));
     let upgraded = tokio::time::timeout(state.limits.handshake_timeout, handshaking).await;
-    let (ws, info) = match upgraded {
-        Ok(Some(upgraded)) => upgraded,
-        Ok(None) => return,
-        Err(_) => {
-            tracing::debug!(%peer, "handshake timed out; dropping the connection");
-            return;
+    match upgraded {
+        Ok(Some(Handshake::WebSocket(ws, info))) => {
+            serve_websocket(ws, info, Some(peer), state, dialect).await
         }
-    };
-    serve_websocket(ws, info, Some(peer), state, dialect).await;
+        // The call may take as long as it takes: outside the handshake's limit.
+        Ok(Some(Handshake::Post(mut stream, info, body))) => {
+            let reply = crate::one_shot::answer(&state, &body, info).await;
+            if let Err(e) = post::reply(&mut stream, reply).await {
+                tracing::debug!(%peer, error = %e, "HTTP answer not sent");
+            }
+        }
+        Ok(None) => {}
+        Err(_) => tracing::debug!(%peer, "handshake timed out; dropping the connection"),
+    }
+}
+
+/// What an HTTP request turned out to be, once read.
+// Made once per connection and taken apart at once: boxing the WebSocket
+// would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Handshake<S> {
+    /// An accepted WebSocket upgrade.
+    WebSocket(WebSocketStream<S>, HandshakeInfo),
+    /// A JSON-RPC call in a POST body, read whole, to be answered on `S`.
+    Post(S, HandshakeInfo, String),
 }
 
 /// Serves a connection whose WebSocket handshake is done (here, or by
@@ -109,13 +125,14 @@ impl Drop for Registered<'_> {
 }
 
 /// Reads the request head and answers it. Returns the WebSocket when the
-/// request was an accepted upgrade; `None` when it was answered over HTTP.
+/// request was an accepted upgrade, or the body of a JSON-RPC POST; `None`
+/// when it was answered over HTTP.
 async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     peer: SocketAddr,
     state: &ServerState,
     dialect: Dialect,
-) -> Option<(WebSocketStream<S>, HandshakeInfo)> {
+) -> Option<Handshake<S>> {
     let (head, leftover) = match read_head(&mut stream, MAX_HEAD).await {
         Ok(read) => read,
         Err(HeadError::TooLarge { .. }) => {
@@ -169,6 +186,17 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, &body).await;
         return None;
     }
+    let info = HandshakeInfo::new(Some(peer), head.target.clone(), &head.headers);
+    if head.method == "POST" && dialect == Dialect::JsonRpc {
+        let limit = state.limits.max_message_size;
+        return match post::read_body(&mut stream, &head, leftover, limit).await {
+            Ok(body) => Some(Handshake::Post(stream, info, body)),
+            Err(refusal) => {
+                let _ = refusal.write(&mut stream).await;
+                None
+            }
+        };
+    }
     let response = match upgrade_response(&head) {
         Ok(response) => response,
         Err(rejection) => {
@@ -180,8 +208,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let config = state.limits.websocket_config();
     let ws =
         WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
-    let info = HandshakeInfo::new(Some(peer), head.target.clone(), &head.headers);
-    Some((ws, info))
+    Some(Handshake::WebSocket(ws, info))
 }
 
 /// Whether the page asking for this WebSocket may open it. A legacy endpoint

@@ -47,6 +47,7 @@ mod embed;
 mod handshake_info;
 mod http;
 mod method_set;
+mod one_shot;
 mod origin;
 mod outbox;
 mod rate;

@@ -40,8 +40,23 @@ impl Future for Task {
     }
 }
 
-pub(super) fn handler_panicked() -> ErrorObject {
+pub(crate) fn handler_panicked() -> ErrorObject {
     ErrorObject::internal_error("the method's handler panicked")
+}
+
+/// Runs `handler` on `params`: a ready result is written into `out`, a
+/// pending one comes back as a future; a panic answers with -32603 instead
+/// of taking the connection, and every other call on it, down.
+pub(crate) fn run_handler(
+    handler: &dyn Handler<Connection>,
+    conn: &Connection,
+    params: Option<Raw<'_>>,
+    out: &mut String,
+) -> Answer<BoxFuture> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| {
+        handler.call_into(conn.clone(), params, out)
+    }))
+    .unwrap_or_else(|_| Answer::Failed(handler_panicked()))
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -70,12 +85,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             },
         };
         let conn = &self.conn;
-        let run = |out: &mut String| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
-                handler.call_into(conn.clone(), params, out)
-            }))
-            .unwrap_or_else(|_| Answer::Failed(handler_panicked()))
-        };
+        let run = |out: &mut String| run_handler(handler, conn, params, out);
         let Some(token) = token else {
             let answer = run(&mut self.discard);
             self.discard.clear();

@@ -34,6 +34,7 @@ mod handlers;
 mod keepalive;
 
 use handlers::Task;
+pub(crate) use handlers::{handler_panicked, run_handler};
 
 use crate::Dialect;
 use crate::codec::{self, Codec, Unpacked};
@@ -551,7 +552,7 @@ impl<S> Drop for Driver<S> {
     }
 }
 
-fn settle_all(conn: &Connection) {
+pub(crate) fn settle_all(conn: &Connection) {
     // Dropping the waiters fails their calls with `ConnectionClosed`.
     drop(conn.outbound().close());
     conn.0.outbox.close();

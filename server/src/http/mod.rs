@@ -6,6 +6,7 @@
 //! that is implemented here: one request per connection, `Connection: close`.
 
 pub(crate) mod head;
+pub(crate) mod post;
 pub(crate) mod response;
 #[cfg(feature = "static-files")]
 pub(crate) mod static_files;

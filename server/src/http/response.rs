@@ -32,9 +32,11 @@ pub(crate) async fn write_head<S: AsyncWrite + Unpin>(
         head.push_str(value);
         head.push_str("\r\n");
     }
-    head.push_str(&format!(
-        "Content-Length: {content_length}\r\nConnection: close\r\n\r\n"
-    ));
+    // A 204 has no body, and may not say how long it is (RFC 9110 §8.6).
+    if status != StatusCode::NO_CONTENT {
+        head.push_str(&format!("Content-Length: {content_length}\r\n"));
+    }
+    head.push_str("Connection: close\r\n\r\n");
     stream.write_all(head.as_bytes()).await
 }
 

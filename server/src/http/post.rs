@@ -1,0 +1,101 @@
+//! JSON-RPC over plain HTTP: a `POST` to the endpoint's path whose body is
+//! one call or a batch, answered with the response body (`200`, JSON) or,
+//! when it held only notifications, `204 No Content`, as jsonrpsee and other
+//! HTTP JSON-RPC servers do. `curl` and HTTP-only clients reach the same
+//! methods as WebSocket clients; the engine's answers are the same (a body
+//! that is not JSON is a -32700 in a `200`). HTTP's own problems get HTTP
+//! statuses, with a JSON-RPC error object as the body: no `Content-Length`
+//! (411) and a body over the message size limit (413, -32001).
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+
+use ::http::StatusCode;
+use jrpc_shared::ErrorObject;
+
+use super::head::RequestHead;
+use super::response::write_response;
+
+/// A refusal: its status and JSON body.
+pub(crate) struct Refusal(StatusCode, String);
+
+impl Refusal {
+    fn new(status: StatusCode, error: ErrorObject) -> Self {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","error":{},"id":null}}"#,
+            error.to_json()
+        );
+        Refusal(status, body)
+    }
+
+    /// Sends it.
+    pub(crate) async fn write<S: AsyncWrite + Unpin>(&self, stream: &mut S) -> std::io::Result<()> {
+        respond(stream, self.0, Some(&self.1)).await
+    }
+}
+
+/// Reads the body of `head` (some of it already read, in `leftover`), at
+/// most `limit` bytes, as text.
+pub(crate) async fn read_body<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    head: &RequestHead,
+    mut leftover: Vec<u8>,
+    limit: usize,
+) -> Result<String, Refusal> {
+    let length = head
+        .header("content-length")
+        .filter(|_| head.header("transfer-encoding").is_none())
+        .and_then(|len| len.trim().parse::<usize>().ok())
+        .ok_or_else(|| {
+            let message =
+                "Invalid Request: a JSON-RPC POST needs a Content-Length (no chunked body)";
+            Refusal::new(
+                StatusCode::LENGTH_REQUIRED,
+                ErrorObject::new(jrpc_shared::code::INVALID_REQUEST, message),
+            )
+        })?;
+    if length > limit {
+        let error = ErrorObject::message_too_large(length, limit);
+        return Err(Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, error));
+    }
+    leftover.truncate(length);
+    let have = leftover.len();
+    leftover.resize(length, 0);
+    stream
+        .read_exact(&mut leftover[have..])
+        .await
+        .map_err(|_| {
+            let error = ErrorObject::new(
+                jrpc_shared::code::INVALID_REQUEST,
+                "Invalid Request: the body ended before its Content-Length",
+            );
+            Refusal::new(StatusCode::BAD_REQUEST, error)
+        })?;
+    // Not UTF-8 is not JSON: the engine answers it with -32700 like any
+    // other text that is not JSON.
+    Ok(String::from_utf8(leftover)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Sends the answer: `200` with the reply, or `204` when there is none.
+pub(crate) async fn reply<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    reply: Option<String>,
+) -> std::io::Result<()> {
+    match reply {
+        Some(body) => respond(stream, StatusCode::OK, Some(&body)).await,
+        None => respond(stream, StatusCode::NO_CONTENT, None).await,
+    }
+}
+
+async fn respond<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    status: StatusCode,
+    body: Option<&str>,
+) -> std::io::Result<()> {
+    let headers: &[(&str, &str)] = match body {
+        Some(_) => &[("content-type", "application/json")],
+        None => &[],
+    };
+    let body = body.unwrap_or_default().as_bytes();
+    write_response(stream, status, headers, body, true).await
+}

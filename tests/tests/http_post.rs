@@ -1,0 +1,180 @@
+//! JSON-RPC over plain HTTP on the WebSocket's port and path: `POST /rpc`
+//! with one call or a batch is answered with the response body, by the same
+//! method table and limits; notifications alone get 204. What cannot work
+//! without a connection (calls back to the client, subscriptions) fails
+//! cleanly with its documented error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use std::net::SocketAddr;
+
+use common::{basic, start, stop, within};
+use jrpc::{CallError, Connection, ErrorObject, PendingSubscription, code};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Sends `POST path` with `body` and `headers`; the status and the body.
+async fn post(addr: SocketAddr, body: &str, headers: &[&str]) -> (u16, String, String) {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request =
+        format!("POST /rpc HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    if !headers
+        .iter()
+        .any(|h| h.to_lowercase().starts_with("content-length"))
+    {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    within("the HTTP answer", tcp.read_to_string(&mut response))
+        .await
+        .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    (status, head.to_owned(), body.to_owned())
+}
+
+fn json_of(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+fn server() -> jrpc::ServerBuilder {
+    // `basic()` has `add` already.
+    basic()
+        .method(
+            "slow.add",
+            |_c: Connection, (a, b): (i64, i64)| async move {
+                tokio::task::yield_now().await;
+                Ok::<_, ErrorObject>(a + b)
+            },
+        )
+        .method("call.back", |conn: Connection, (): ()| async move {
+            match conn.request::<String, _>("client.name", &()).await {
+                Err(CallError::ConnectionClosed) => Ok::<_, ErrorObject>("no way back".to_owned()),
+                other => Err(ErrorObject::internal_error(format!("{other:?}"))),
+            }
+        })
+        .subscription(
+            "ticks.subscribe",
+            "ticks",
+            "ticks.unsubscribe",
+            |_c: Connection, (): (), pending: PendingSubscription| async move {
+                drop(pending.accept());
+            },
+        )
+}
+
+#[tokio::test]
+async fn calls_batches_and_notifications_over_http_post() {
+    let server = start(server()).await;
+    let addr = server.local_addr();
+
+    let (status, head, body) = post(
+        addr,
+        r#"{"jsonrpc":"2.0","method":"add","params":[2,3],"id":"a"}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    assert_eq!(
+        json_of(&body),
+        json!({"jsonrpc": "2.0", "result": 5, "id": "a"})
+    );
+
+    // A batch, with an async method, a notification and an unknown method.
+    let batch = r#"[{"jsonrpc":"2.0","method":"slow.add","params":[1,1],"id":1},
+                    {"jsonrpc":"2.0","method":"add","params":[1,2]},
+                    {"jsonrpc":"2.0","method":"nope","id":2}]"#;
+    let (status, _, body) = post(addr, batch, &[]).await;
+    assert_eq!(status, 200);
+    let answers = json_of(&body);
+    let answers = answers.as_array().unwrap();
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    // In the order they were answered, as the specification allows.
+    let by_id = |id: i64| answers.iter().find(|a| a["id"] == id).unwrap();
+    assert_eq!(by_id(1), &json!({"jsonrpc": "2.0", "result": 2, "id": 1}));
+    assert_eq!(by_id(2)["error"]["code"], code::METHOD_NOT_FOUND);
+
+    // Notifications only: nothing to say.
+    let (status, head, body) = post(
+        addr,
+        r#"{"jsonrpc":"2.0","method":"add","params":[1,2]}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 204, "{head}");
+    assert!(!head.to_lowercase().contains("content-length"), "{head}");
+    assert_eq!(body, "");
+
+    // Not JSON: the engine's own answer.
+    let (status, _, body) = post(addr, "{oops", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(json_of(&body)["error"]["code"], code::PARSE_ERROR);
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn what_needs_a_connection_fails_cleanly() {
+    let server = start(server()).await;
+    let addr = server.local_addr();
+    let (_, _, body) = post(
+        addr,
+        r#"{"jsonrpc":"2.0","method":"call.back","id":1}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(json_of(&body)["result"], "no way back");
+    let (_, _, body) = post(
+        addr,
+        r#"{"jsonrpc":"2.0","method":"ticks.subscribe","id":1}"#,
+        &[],
+    )
+    .await;
+    let error = &json_of(&body)["error"];
+    assert_eq!(error["code"], code::INVALID_REQUEST, "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("WebSocket"),
+        "{error}"
+    );
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn the_limits_and_the_origin_rules_hold_over_http() {
+    let server = start(server().with_limits(|l| l.max_message_size = 64)).await;
+    let addr = server.local_addr();
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","method":"add","params":[1,2],"id":"{}"}}"#,
+        "x".repeat(100)
+    );
+    let (status, _, body) = post(addr, &big, &[]).await;
+    assert_eq!(status, 413);
+    assert_eq!(json_of(&body)["error"]["code"], code::MESSAGE_TOO_LARGE);
+
+    let (status, _, body) = post(
+        addr,
+        "{}",
+        &["Transfer-Encoding: chunked", "Content-Length: 2"],
+    )
+    .await;
+    assert_eq!(status, 411, "{body}");
+
+    // A page of another site may not post to it.
+    let call = r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}"#;
+    let (status, _, body) = post(addr, call, &["Origin: http://evil.test"]).await;
+    assert_eq!(status, 403, "{body}");
+    stop(&server).await;
+}
