@@ -36,12 +36,12 @@ pub(crate) async fn serve_socket<S>(
     let handshaking = Box::pin(handshake(stream, peer, &state, dialect));
     let upgraded = tokio::time::timeout(state.limits.handshake_timeout, handshaking).await;
     match upgraded {
-        Ok(Some(Handshake::WebSocket(ws, info))) => {
-            serve_websocket(ws, info, Some(peer), state, dialect).await
+        Ok(Some(Handshake::WebSocket(ws, conn))) => {
+            serve_websocket(ws, conn, Some(peer), state, dialect).await
         }
         // The call may take as long as it takes: outside the handshake's limit.
-        Ok(Some(Handshake::Post(mut stream, info, body))) => {
-            let reply = crate::one_shot::answer(&state, &body, info).await;
+        Ok(Some(Handshake::Post(mut stream, conn, body))) => {
+            let reply = crate::one_shot::answer(&state, &body, conn).await;
             if let Err(e) = post::reply(&mut stream, reply).await {
                 tracing::debug!(%peer, error = %e, "HTTP answer not sent");
             }
@@ -56,29 +56,23 @@ pub(crate) async fn serve_socket<S>(
 // would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 enum Handshake<S> {
-    /// An accepted WebSocket upgrade.
-    WebSocket(WebSocketStream<S>, HandshakeInfo),
+    /// An accepted WebSocket upgrade, and its connection.
+    WebSocket(WebSocketStream<S>, Connection),
     /// A JSON-RPC call in a POST body, read whole, to be answered on `S`.
-    Post(S, HandshakeInfo, String),
+    Post(S, Connection, String),
 }
 
 /// Serves a connection whose WebSocket handshake is done (here, or by
 /// another HTTP server such as axum's) until it ends.
 pub(crate) async fn serve_websocket<S>(
     ws: WebSocketStream<S>,
-    info: HandshakeInfo,
+    conn: Connection,
     peer: Option<SocketAddr>,
     state: Arc<ServerState>,
     dialect: Dialect,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let conn = Connection::new(
-        info,
-        Arc::clone(&state.app_state),
-        state.limits.max_queued_messages,
-        state.limits.request_timeout,
-    );
     // Register before checking for shutdown: a shutdown that starts in
     // between then finds this connection in its sweep, or is seen here.
     let _registered = Registered::new(&state, &conn);
@@ -187,10 +181,18 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         return None;
     }
     let info = HandshakeInfo::new(Some(peer), head.target.clone(), &head.headers);
+    let conn = match admit(state, info).await {
+        Ok(conn) => conn,
+        Err(refusal) => {
+            tracing::info!(%peer, status = refusal.status(), reason = %refusal.reason, "refused by the handshake hook");
+            let _ = write_simple(&mut stream, refusal.status, &refusal.body()).await;
+            return None;
+        }
+    };
     if head.method == "POST" && dialect == Dialect::JsonRpc {
         let limit = state.limits.max_message_size;
         return match post::read_body(&mut stream, &head, leftover, limit).await {
-            Ok(body) => Some(Handshake::Post(stream, info, body)),
+            Ok(body) => Some(Handshake::Post(stream, conn, body)),
             Err(refusal) => {
                 let _ = refusal.write(&mut stream).await;
                 None
@@ -208,13 +210,31 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let config = state.limits.websocket_config();
     let ws =
         WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
-    Some(Handshake::WebSocket(ws, info))
+    Some(Handshake::WebSocket(ws, conn))
 }
 
 /// Whether the page asking for this WebSocket may open it. A legacy endpoint
 /// listens on a port of its own, while the pages that use it come from the
 /// main port (the original calculator page was served from 8080 and
 /// connected to 9000): for it, the main port's own pages count as same-origin.
+/// The connection for an accepted request, once the handshake hook (if the
+/// server has one) has seen it; the hook's refusal otherwise.
+pub(crate) async fn admit(
+    state: &ServerState,
+    info: HandshakeInfo,
+) -> Result<Connection, crate::auth::Refusal> {
+    let conn = Connection::new(
+        info,
+        Arc::clone(&state.app_state),
+        state.limits.max_queued_messages,
+        state.limits.request_timeout,
+    );
+    if let Some(hook) = &state.hook {
+        hook(conn.clone()).await?;
+    }
+    Ok(conn)
+}
+
 /// Logs a refused Origin, naming the flag that would let it in, and
 /// returns the 403's body, which says the same.
 pub(crate) fn origin_refused(head: &RequestHead, peer: Option<SocketAddr>) -> String {

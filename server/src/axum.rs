@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::accept::{origin_refused, permits_origin, serve_websocket};
+use crate::accept::{admit, origin_refused, permits_origin, serve_websocket};
 use crate::handshake_info::HandshakeInfo;
 use crate::http::{RequestHead, accept_key};
 use crate::{Dialect, ServerHandle};
@@ -46,14 +46,14 @@ impl ServerHandle {
         let handle = self.clone();
         axum::routing::get(move |request: Request| {
             let handle = handle.clone();
-            async move { handle.upgrade(request) }
+            async move { handle.upgrade(request).await }
         })
     }
 
     /// Answers an upgrade request: 101 and the connection served, or the
     /// refusal (403 for a foreign Origin, 503 when full, 4xx for a request
-    /// that is no WebSocket upgrade).
-    fn upgrade(&self, request: Request) -> Response {
+    /// that is no WebSocket upgrade, the handshake hook's 401 or 403).
+    async fn upgrade(&self, request: Request) -> Response {
         let (mut parts, _body) = request.into_parts();
         let head = RequestHead {
             method: parts.method.to_string(),
@@ -100,6 +100,10 @@ impl ServerHandle {
             );
         };
         let info = HandshakeInfo::new(peer, head.target.clone(), &head.headers);
+        let conn = match admit(state, info).await {
+            Ok(conn) => conn,
+            Err(refusal) => return plain(refusal.status, refusal.body()),
+        };
         let state = Arc::clone(state);
         tokio::spawn(async move {
             let upgraded = match upgrading.await {
@@ -116,7 +120,7 @@ impl ServerHandle {
                 Some(config),
             )
             .await;
-            serve_websocket(ws, info, peer, state, Dialect::JsonRpc).await;
+            serve_websocket(ws, conn, peer, state, Dialect::JsonRpc).await;
         });
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;

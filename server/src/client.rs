@@ -111,6 +111,8 @@ pub struct ClientBuilder {
     dialect: Dialect,
     codec: Codec,
     app_state: State,
+    /// Extra headers of the opening handshake (a token, a cookie).
+    headers: http::HeaderMap,
     #[cfg(feature = "tls")]
     tls: Option<Arc<crate::tls::ClientConfig>>,
 }
@@ -141,6 +143,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends header `name: value` with the opening handshake, for a server
+    /// that authenticates there (`Authorization`, `Cookie`, ...; see
+    /// [`crate::auth`]). A name or value HTTP does not allow is ignored.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::try_from(name),
+            http::HeaderValue::try_from(value),
+        ) {
+            self.headers.append(name, value);
+        }
+        self
+    }
+
     /// Speaks `dialect` (JSON-RPC 2.0 by default; [`Dialect::Jrpc`] talks
     /// to a server of the original jrpc, or to `jrpc-server --legacy-addr`).
     /// The API stays the same: params given as an array are sent as `args`,
@@ -161,12 +176,13 @@ impl ClientBuilder {
 
     /// Connects to `url` (`ws://host:port/path`).
     pub async fn connect(self, url: &str) -> Result<Client, ConnectError> {
-        let request = url
+        let mut request = url
             .into_client_request()
             .map_err(|source| ConnectError::InvalidUrl {
                 url: url.to_owned(),
                 source,
             })?;
+        request.headers_mut().extend(self.headers.clone());
         let path = request.uri().path().to_owned();
         let timeout = self.limits.handshake_timeout;
         let config = self.limits.websocket_config();

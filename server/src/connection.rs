@@ -147,9 +147,16 @@ impl Connection {
         self.0.info.peer_addr
     }
 
-    /// The request path of the handshake (e.g. `/rpc`).
+    /// The request target of the handshake (e.g. `/rpc`, or `/rpc?token=abc`
+    /// with its query; see [`Connection::query`]).
     pub fn path(&self) -> &str {
         &self.0.info.path
+    }
+
+    /// The query of the handshake's URL (`token=abc` for `/rpc?token=abc`),
+    /// if it has one.
+    pub fn query(&self) -> Option<&str> {
+        self.0.info.path.split_once('?').map(|(_, query)| query)
     }
 
     /// The HTTP headers of the opening handshake (empty for a native client's own side).
@@ -208,6 +215,11 @@ impl Connection {
     /// ```
     pub fn insert_extension<T: Clone + Send + Sync + 'static>(&self, value: T) -> Option<T> {
         self.extensions().insert(value)
+    }
+
+    /// Whether a value of type `T` is stored.
+    pub fn has_extension<T: Clone + Send + Sync + 'static>(&self) -> bool {
+        self.extensions().get::<T>().is_some()
     }
 
     /// A copy of the stored value of type `T`.

@@ -32,6 +32,7 @@
 //! ```
 
 mod accept;
+pub mod auth;
 #[cfg(feature = "axum")]
 mod axum;
 mod batch;
@@ -61,6 +62,7 @@ pub mod subscription;
 pub mod tls;
 mod write_queue;
 
+pub use auth::{Identity, Refusal};
 pub use batch::{Batch, BatchAnswers};
 pub use client::{Client, ClientBuilder, ConnectError};
 pub use codec::Codec;

@@ -31,6 +31,8 @@ pub struct MethodSet {
     pub(crate) table: Methods<DynHandler<Connection>>,
     /// What `rpc.discover` tells of the methods (see [`crate::describe`]).
     pub(crate) docs: Docs,
+    /// The methods that need an [`Identity`](crate::Identity).
+    pub(crate) protected: std::collections::HashSet<String>,
 }
 
 impl MethodSet {
@@ -185,6 +187,7 @@ impl MethodSet {
     /// If a name is in both sets.
     pub fn merge(&mut self, other: MethodSet) -> &mut Self {
         self.docs.merge(other.docs);
+        self.protected.extend(other.protected);
         let mut other = other.table;
         let names: Vec<String> = other.names().map(str::to_owned).collect();
         for name in names {
@@ -192,6 +195,14 @@ impl MethodSet {
                 self.register(&name, handler);
             }
         }
+        self
+    }
+
+    /// Marks `name` as needing a signed-in caller: until the connection has
+    /// an [`Identity`](crate::Identity) (see [`crate::auth`]), calls to it
+    /// are answered with -32006 and the handler does not run.
+    pub fn authenticated(&mut self, name: &str) -> &mut Self {
+        self.protected.insert(name.to_owned());
         self
     }
 
@@ -270,6 +281,12 @@ macro_rules! builder_methods {
         /// Describes a method the server calls on its clients; see [`MethodSet::client_method`](crate::MethodSet::client_method).
         pub fn client_method(mut self, name: &str, doc: crate::MethodDoc) -> Self {
             self.methods.client_method(name, doc);
+            self
+        }
+
+        /// Marks a method as needing a signed-in caller; see [`MethodSet::authenticated`](crate::MethodSet::authenticated).
+        pub fn authenticated(mut self, name: &str) -> Self {
+            self.methods.authenticated(name);
             self
         }
 

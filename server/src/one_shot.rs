@@ -14,18 +14,11 @@ use jrpc_shared::{Action, Answer, CallToken, Completion, ErrorObject, Inbound, c
 
 use crate::Connection;
 use crate::driver::{handler_panicked, run_handler, settle_all};
-use crate::handshake_info::HandshakeInfo;
 use crate::server::ServerState;
 
 /// The reply to `text` (one response, or a batch's array); `None` when it
 /// held only notifications.
-pub(crate) async fn answer(state: &ServerState, text: &str, info: HandshakeInfo) -> Option<String> {
-    let conn = Connection::new(
-        info,
-        Arc::clone(&state.app_state),
-        1,
-        state.limits.request_timeout,
-    );
+pub(crate) async fn answer(state: &ServerState, text: &str, conn: Connection) -> Option<String> {
     // No way back to the client: calls to it fail at once.
     settle_all(&conn);
     let limits = &state.limits;
@@ -50,6 +43,12 @@ pub(crate) async fn answer(state: &ServerState, text: &str, info: HandshakeInfo)
             }
             continue;
         };
+        if let Some(refusal) = crate::auth::refusal(&state.methods, &method, &conn) {
+            if let Some(token) = token {
+                reply.extend(inbound.complete(token, Err(refusal)));
+            }
+            continue;
+        }
         if handler.subscribes() {
             let refusal = ErrorObject::new(
                 code::INVALID_REQUEST,

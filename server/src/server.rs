@@ -37,6 +37,8 @@ pub(crate) struct ServerState {
     pub(crate) origin: OriginPolicy,
     /// What handlers read with `Connection::state`.
     pub(crate) app_state: Arc<State>,
+    /// Runs before a request is served (see [`crate::auth`]).
+    pub(crate) hook: Option<crate::auth::Hook>,
     /// TLS on the main listener (`https://`, `wss://`), if configured.
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
@@ -82,7 +84,7 @@ impl ServerState {
 /// # }
 /// ```
 pub struct ServerBuilder {
-    methods: MethodSet,
+    pub(crate) methods: MethodSet,
     limits: Limits,
     path: String,
     #[cfg(feature = "static-files")]
@@ -91,6 +93,7 @@ pub struct ServerBuilder {
     legacy_names: ErrorNames,
     discover: Option<ApiInfo>,
     app_state: State,
+    pub(crate) hook: Option<crate::auth::Hook>,
     #[cfg(feature = "tls")]
     tls: Option<Arc<crate::tls::ServerConfig>>,
 }
@@ -107,6 +110,7 @@ impl Default for ServerBuilder {
             legacy_names: ErrorNames::default(),
             discover: None,
             app_state: State::default(),
+            hook: None,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -228,6 +232,7 @@ impl ServerBuilder {
             www: self.www,
             origin: self.origin,
             app_state: Arc::new(self.app_state),
+            hook: self.hook,
             #[cfg(feature = "tls")]
             tls: self.tls.map(tokio_rustls::TlsAcceptor::from),
             main_port,

@@ -38,6 +38,9 @@ pub mod code {
     /// The connection sent calls faster than the server's rate limit allows;
     /// `data.retryAfterMs` says when the next one will be taken.
     pub const RATE_LIMITED: i64 = -32005;
+    /// The method needs a signed-in caller and the connection has none (or
+    /// an in-band token was refused).
+    pub const UNAUTHENTICATED: i64 = -32006;
     /// The request was cancelled with `$/cancelRequest` (Language Server Protocol's code).
     pub const REQUEST_CANCELLED: i64 = -32800;
 }

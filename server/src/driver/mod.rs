@@ -436,11 +436,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
         for action in actions.drain(..) {
-            if let Action::Call { token, .. } = &action {
-                if let Some(error) = self.rate.as_mut().and_then(|b| b.refusal(Instant::now())) {
+            if let Action::Call { token, method, .. } = &action {
+                let rate = self.rate.as_mut().and_then(|b| b.refusal(Instant::now()));
+                let refusal =
+                    rate.or_else(|| crate::auth::refusal(&self.methods, method, &self.conn));
+                if let Some(error) = refusal {
                     match *token {
                         Some(token) => self.queue.extend(self.inbound.complete(token, Err(error))),
-                        None => tracing::debug!("dropped a notification over the rate limit"),
+                        None => {
+                            tracing::debug!(%method, error = %error.message, "dropped a notification")
+                        }
                     }
                     continue;
                 }
