@@ -85,6 +85,8 @@ export type Api = {
         "demo.callback": { params: [method: string, params?: unknown] | { method: string; params?: unknown }; result: unknown };
         /** Answers with its params as they came (null when none) */
         "demo.echo": { params: any; result: unknown };
+        /** Greets the caller by calling its ui.log back, by name once signed in (rpc.auth) */
+        "demo.greet": { params: undefined | []; result: boolean };
         /** Waits ms milliseconds (at most 60,000), then answers how long */
         "demo.sleep": { params: [ms: number] | { ms: number }; result: number };
         /** Ends a subscription that demo.ticks.subscribe opened */

@@ -198,10 +198,55 @@ $("callback").addEventListener("click", (event) =>
     log(`server called ui.time → ${clock(time, true)} (round trip ${ms} ms)`, "callback");
   }));
 
-$("hello").addEventListener("click", (event) =>
-  callBack(event.currentTarget, "ui.log", ["hello from the server"], (answer, ms) => {
+// demo.greet has the server call ui.log with a greeting, by the name this
+// connection signed in with (rpc.auth), which the server keeps per connection.
+$("hello").addEventListener("click", async (event) => {
+  const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
+  button.disabled = true;
+  const start = performance.now();
+  try {
+    const answer = await rpc.request("demo.greet");
+    const ms = (performance.now() - start).toFixed(1);
     show($("callback-result"), `Server called ui.log; this page answered ${JSON.stringify(answer)} (round trip ${ms} ms)`, "ok");
-  }));
+  } catch (e) {
+    show($("callback-result"), `demo.greet failed: ${describe(e)}`, "rpc");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// Signing in: any name, no password. A browser cannot set headers on a
+// WebSocket, so the name goes in-band, as rpc.auth's token, and again after
+// every reconnect (a new connection knows nobody). rpc.auth is a system
+// method, outside the generated Api: called untyped.
+const NAME_KEY = "jrpc-demo-name";
+let signedInAs = sessionStorage.getItem(NAME_KEY) ?? "";
+
+/** @param {string} name */
+async function signIn(name) {
+  const untyped = /** @type {{ request(method: string, params: unknown[]): Promise<string> }} */ (/** @type {unknown} */ (rpc));
+  const who = await untyped.request("rpc.auth", [name]);
+  signedInAs = who;
+  sessionStorage.setItem(NAME_KEY, who);
+  $("who").textContent = `Signed in as ${who}.`;
+  return who;
+}
+
+// Every new connection (the first, and each after a reconnect) signs in again.
+rpc.addEventListener("open", () => {
+  if (signedInAs) signIn(signedInAs).catch((e) => log(`signing in again failed: ${describe(e)}`, "error"));
+});
+/** @type {HTMLInputElement} */ ($("name")).value = signedInAs;
+
+$("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = /** @type {HTMLInputElement} */ ($("name")).value;
+  try {
+    log(`signed in as ${await signIn(name)}`, "ok");
+  } catch (e) {
+    $("who").textContent = `Not signed in: ${describe(e)}`;
+  }
+});
 
 /** Resolves at the next "open" event. */
 const nextOpen = () =>

@@ -6,7 +6,8 @@
 // closed; `#a`, `#b`, `#add`, `#subtract`, `#multiply`, `#divide`;
 // `output#result` holds the number with class `ok`, or an error message with
 // class `error` (`data-kind="invalid"` for bad input, which sends nothing);
-// `#callback` → `#callback-result`; `#clients` from `demo.clients`;
+// `#callback` → `#callback-result`; `#hello` (demo.greet) writes to `#log`;
+// `#name`, `#sign-in-button` and `#who` sign in (rpc.auth); `#clients` from `demo.clients`;
 // `#ticks[data-n]` the latest tick of the `demo.ticks` subscription and
 // `#ticks-gap` what a resume missed; `#board-text`, `#board-post` and the
 // posts of the shared `demo.board` topic in `#board`;
@@ -73,6 +74,11 @@ after(async () => {
   await browser?.close();
   for (const server of servers) await server.kill();
 });
+
+/** Waits until a line of the page's log holds `text`. */
+async function logShows(text) {
+  await page.waitForFunction((t) => [...document.querySelectorAll("#log li")].some((li) => li.textContent.includes(t)), text);
+}
 
 /** Waits until `#status` has `data-state` `state`. */
 async function statusIs(state, timeout = WAIT_MS) {
@@ -180,6 +186,18 @@ test("the demo page against jrpc-server", { timeout: 180_000 }, async (t) => {
     assert.ok(text.length > 0, "#callback-result shows the round trip");
   });
 
+  await step("signs in by name, and the server greets the page by it", async () => {
+    await page.click("#hello");
+    await logShows("server says: hello, stranger");
+    await page.fill("#name", "Ada Lovelace");
+    await page.click("#sign-in-button");
+    await page.waitForFunction(() => document.getElementById("who")?.textContent === "Signed in as Ada Lovelace.");
+    const signIn = frames.filter((f) => f.dir === "sent" && f.msg?.method === "rpc.auth");
+    assert.deepEqual(signIn.map((f) => f.msg.params), [["Ada Lovelace"]]);
+    await page.click("#hello");
+    await logShows("server says: hello, Ada Lovelace");
+  });
+
   await step("receives the server's pushes", async () => {
     // --push-interval 1: demo.clients arrives every second.
     await page.waitForFunction(() => /^[1-9]\d*$/.test(document.getElementById("clients")?.textContent.trim()));
@@ -235,6 +253,15 @@ test("the demo page against jrpc-server", { timeout: 180_000 }, async (t) => {
     await page.waitForFunction((from) => Number(document.getElementById("ticks")?.dataset.n) > from, n);
     const resumed = frames.filter((f) => f.dir === "sent" && f.msg?.method === "demo.ticks.subscribe" && f.msg.resume);
     assert.ok(resumed.length >= 1, "the page resubscribed with a resume member");
+  });
+
+  await step("signs in again on the new connection after the restart", async () => {
+    const lines = await page.locator("#log li").count();
+    await page.click("#hello");
+    await page.waitForFunction(
+      (from) => [...document.querySelectorAll("#log li")].slice(from).some((li) => li.textContent.includes("server says: hello, Ada Lovelace")),
+      lines,
+    );
   });
 
   await step("loads no module it does not use", () => {

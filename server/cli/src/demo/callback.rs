@@ -45,6 +45,37 @@ pub async fn callback(conn: Connection, args: CallbackArgs) -> Result<Box<RawVal
     Ok(conn.request(&args.method, &args.params).await?)
 }
 
+/// Method name: the server greets the caller, by name once signed in, by
+/// calling its `ui.log` back.
+pub const GREET: &str = "demo.greet";
+
+/// Calls `ui.log` on `conn` with a greeting for who it is (its
+/// [`Identity`](jrpc::Identity), set by `rpc.auth`), and returns the page's answer.
+pub async fn greet(conn: Connection) -> Result<Box<RawValue>, ErrorObject> {
+    let text = match conn.extension::<jrpc::Identity>() {
+        Some(jrpc::Identity(name)) => format!("hello, {name}"),
+        None => "hello, stranger (sign in to be greeted by name)".to_owned(),
+    };
+    Ok(conn.request("ui.log", &(text,)).await?)
+}
+
+/// The longest name `rpc.auth` takes in the demo.
+pub const MAX_NAME_CHARS: usize = 40;
+
+/// The demo's sign-in (`rpc.auth`): any name, no password. The token is the
+/// name, trimmed: 1 to [`MAX_NAME_CHARS`] characters, no control characters.
+pub async fn sign_in(_conn: Connection, token: String) -> Result<jrpc::Identity, ErrorObject> {
+    let name = token.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(ErrorObject::new(
+            jrpc::code::UNAUTHENTICATED,
+            format!("a name is 1 to {MAX_NAME_CHARS} characters, without control characters"),
+        ));
+    }
+    Ok(jrpc::Identity(name.to_owned()))
+}
+
 /// Method name: returns its params unchanged.
 pub const ECHO: &str = "demo.echo";
 
@@ -86,7 +117,8 @@ pub fn methods() -> MethodSet {
         .sync_method(ECHO, |_: Connection, params| {
             Ok::<_, ErrorObject>(echo(params))
         })
-        .method(SLEEP, |_: Connection, args| sleep(args));
+        .method(SLEEP, |_: Connection, args| sleep(args))
+        .method(GREET, |conn: Connection, (): ()| greet(conn));
     set.describe(
         CALLBACK,
         MethodDoc::new("Calls a method of the caller back, and answers with its answer")
@@ -97,6 +129,14 @@ pub fn methods() -> MethodSet {
         ECHO,
         MethodDoc::new("Answers with its params as they came (null when none)")
             .result::<serde_json::Value>(),
+    )
+    .describe(
+        GREET,
+        MethodDoc::new(
+            "Greets the caller by calling its ui.log back, by name once signed in (rpc.auth)",
+        )
+        .params::<()>()
+        .result::<bool>(),
     )
     .describe(
         SLEEP,

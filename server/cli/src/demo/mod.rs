@@ -16,6 +16,7 @@ pub mod spec;
 
 use serde::Serialize;
 
+pub use callback::sign_in;
 pub use number::Number;
 
 use jrpc::{ApiInfo, MethodDoc, MethodSet, ServerBuilder};
