@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn sets_do_not_overlap_and_are_complete() {
-        assert_eq!(math_methods().names().count(), 13);
+        assert_eq!(math_methods().names().count(), 14);
         assert_eq!(spec_methods().names().count(), 6);
     }
 }
