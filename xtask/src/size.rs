@@ -5,6 +5,8 @@
 //! the jrpc dialect's (`jrpc_dialect*`), for a client with `dialect:
 //! "jrpc"`, and the wasm's inline copies (`*_inline.js`), for where a
 //! bundler did not copy the `.wasm` files (see `client-wasm/js/load.js`).
+//! The slim entry (`jrpc_client_wasm_slim.js`) is shown the same way: a page
+//! loads it instead of the main entry, never both.
 //!
 //! Gzip comes from the system's `gzip` (xtask is std-only); `-9` because it
 //! is what a server precompressing assets would use, and it is repeatable.
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::run::root;
-use crate::wasm::{CRATE_DIR, DIALECT_NAME, INLINE_SUFFIX};
+use crate::wasm::{CRATE_DIR, DIALECT_NAME, INLINE_SUFFIX, SLIM};
 
 /// The budget file, relative to the root.
 pub const BUDGET_FILE: &str = "client-wasm/size-budget.json";
@@ -76,18 +78,19 @@ fn report(files: &[Measured], budget: u64) -> u64 {
     );
     if !on_demand.is_empty() {
         eprintln!(
-            "xtask: imported on demand (not in the total): the dialect by a client with \
-             dialect: \"jrpc\", an inline copy where a bundler left out the .wasm:"
+            "xtask: not in the total: the dialect (a client with dialect: \"jrpc\" imports it), \
+             an inline copy (where a bundler left out the .wasm), the slim entry (instead of the main one):"
         );
         on_demand.iter().for_each(|f| line(f));
     }
     gzip
 }
 
-/// Whether a file of the package is one a page imports only on demand: the
-/// dialect's module, or a wasm's inline copy.
+/// Whether a file of the package is one a page imports only on demand (the
+/// dialect's module, a wasm's inline copy) or instead of the main entry
+/// (the slim one).
 fn is_on_demand(name: &str) -> bool {
-    name.starts_with(DIALECT_NAME) || name.ends_with(INLINE_SUFFIX)
+    name.starts_with(DIALECT_NAME) || name.ends_with(INLINE_SUFFIX) || name.starts_with(SLIM)
 }
 
 /// The limit from the budget file.
@@ -259,6 +262,7 @@ mod tests {
             file("jrpc_dialect_bg.wasm", 1000),
             file("jrpc_engine_bg.wasm", 20),
             file("jrpc_engine_inline.js", 500),
+            file("jrpc_client_wasm_slim.js", 10),
         ];
         assert_eq!(report(&files, 50), 30);
     }

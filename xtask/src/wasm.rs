@@ -84,9 +84,11 @@ const PRIVATE_PROPERTIES: &[&str] = &[
 
 /// The package's main entry (`js/entry/main.js`), which loads the wasm.
 const ENTRY: &str = "jrpc_client_wasm";
-/// The entry without loading (`jrpc-client-wasm/slim`, `js/entry/slim.js`):
-/// the driver and wasm-bindgen's glue as one minified module.
-const SLIM: &str = "jrpc_client_wasm_slim";
+/// The entry without loading (`jrpc-client-wasm/slim`, `js/entry/slim.js`).
+/// Each entry is the driver and wasm-bindgen's glue as one minified module
+/// of its own: a page loads one file, not an entry and a module it imports
+/// (0.13 KB gzipped less). An app imports one of them, not both.
+pub const SLIM: &str = "jrpc_client_wasm_slim";
 /// The driver (`client-wasm/js/`), bundled into the slim entry.
 const JS_DIR: &str = "js";
 /// The suffix of the module that holds a wasm's bytes as base64, imported
@@ -122,6 +124,7 @@ pub fn build(out_dir: &str) -> Result<(), String> {
 fn package_files() -> Vec<String> {
     let mut files = vec![
         format!("{ENTRY}.js"),
+        format!("{ENTRY}.js.map"),
         format!("{ENTRY}.d.ts"),
         format!("{SLIM}.js"),
         format!("{SLIM}.js.map"),
@@ -201,10 +204,10 @@ fn esbuild() -> std::process::Command {
     tool(crate::run::npm_tools_bin().join("esbuild"))
 }
 
-/// The slim entry: `js/entry/slim.js`, the driver (`js/*.js`) and
-/// wasm-bindgen's glue as one minified module (with a source map, which
-/// browsers fetch only for the developer tools), plus the main entry, which
-/// imports it. Modules loaded on demand stay files of their own.
+/// The two entries, each with the driver (`js/*.js`) and wasm-bindgen's
+/// glue as one minified module (with a source map, which browsers fetch
+/// only for the developer tools). Modules loaded on demand stay files of
+/// their own.
 fn bundle(js: &Path, out: &Path) -> Result<(), String> {
     let sources = out.join("src");
     std::fs::create_dir_all(&sources)
@@ -231,24 +234,27 @@ fn bundle(js: &Path, out: &Path) -> Result<(), String> {
         &js.join("entry/slim.js"),
         &sources.join(format!("{SLIM}.js")),
     )?;
+    copy(
+        &js.join("entry/main.js"),
+        &sources.join(format!("{ENTRY}.js")),
+    )?;
     let mut command = esbuild();
     command
+        .arg(sources.join(format!("{ENTRY}.js")))
         .arg(sources.join(format!("{SLIM}.js")))
         .args([
             "--bundle",
             "--format=esm",
             "--minify",
             "--sourcemap",
-            "--target=es2020",
+            // The main entry's top-level await needs ES2022.
+            "--target=es2022",
         ])
         .arg(format!(
             "--mangle-props=^({})$",
             PRIVATE_PROPERTIES.join("|")
         ))
-        .arg(format!(
-            "--outfile={}",
-            out.join(format!("{SLIM}.js")).display()
-        ));
+        .arg(format!("--outdir={}", out.display()));
     // Imported on demand, beside the bundle.
     for name in [ENGINE_NAME, DIALECT_NAME] {
         command.arg(format!("--external:./{name}{INLINE_SUFFIX}"));
@@ -256,15 +262,7 @@ fn bundle(js: &Path, out: &Path) -> Result<(), String> {
     command.arg(format!("--external:./{DIALECT_NAME}.js"));
     run(&mut command)?;
     std::fs::remove_dir_all(&sources)
-        .map_err(|e| format!("cannot remove {}: {e}", sources.display()))?;
-    // The main entry only imports the slim one: minified, not bundled.
-    run(esbuild()
-        .arg(js.join("entry/main.js"))
-        .args(["--format=esm", "--minify", "--target=es2022"])
-        .arg(format!(
-            "--outfile={}",
-            out.join(format!("{ENTRY}.js")).display()
-        )))
+        .map_err(|e| format!("cannot remove {}: {e}", sources.display()))
 }
 
 /// The entries' declarations (one file for both: they export the same),
