@@ -41,7 +41,8 @@ export class Client {
     /** With the jrpc dialect: its translators (see dialect.js), once loaded. */
     this.translate = undefined;
     this.engine = new Engine(this.sink(), config.maxInFlight);
-    this.calls = new Calls(this.engine, (text) => this.state_ === "open" && this.write(text), config.maxQueued, config.timeoutMs);
+    // Sent only on an open connection, or the sign-in itself (see `authenticate`).
+    this.calls = new Calls(this.engine, (text) => (this.state_ === "open" || this.authing) && this.write(text), config.maxQueued, config.timeoutMs);
     this.subs = new Subscriptions(this.engine, this.calls);
     this.ready_ = new Promise((resolve, reject) => (this.settleReady = [resolve, reject]));
     // Handled: an app that never awaits `ready` gets no "unhandled rejection"
@@ -181,7 +182,7 @@ export class Client {
     const ws = new globalThis.WebSocket(this.config.url);
     // Binary frames are not JSON-RPC; an ArrayBuffer is the cheapest to discard.
     ws.binaryType = "arraybuffer";
-    ws.onopen = () => this.opened();
+    ws.onopen = () => this.authenticate();
     ws.onmessage = ({ data }) => (typeof data === "string" ? this.received(data) : this.binary());
     ws.onclose = (e) => this.dropped(e.code, e.reason, e.wasClean);
     this.socket = ws;
@@ -226,6 +227,38 @@ export class Client {
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = null;
     ws.close(1000);
+  }
+
+  /**
+   * With the `auth` option, a new connection first sends the token
+   * (`rpc.auth`), alone: it counts as open, and calls waiting for it go out,
+   * only once the server took it. A failure closes the socket, which
+   * reconnects with backoff and asks for a token again.
+   */
+  authenticate() {
+    const auth = this.config.auth;
+    if (!auth) return this.opened();
+    const generation = this.generation;
+    const current = () => generation === this.generation && this.state_ !== "closed";
+    Promise.resolve()
+      .then(auth)
+      .then((token) => {
+        if (!current()) return;
+        this.authing = true;
+        try {
+          return this.calls.request("rpc.auth", paramsJson([token]), {});
+        } finally {
+          this.authing = false;
+        }
+      })
+      .then(
+        () => current() && this.opened(),
+        (e) => {
+          if (!current()) return;
+          this.listeners.emit({ type: "error", error: new JrpcError(`jrpc: signing in failed: ${e?.message ?? e}`, e?.code, e?.data) });
+          this.socket?.close(4001, "signing in failed");
+        },
+      );
   }
 
   opened() {

@@ -51,8 +51,13 @@ function config(url, options) {
   if (dialect !== "json-rpc" && dialect !== "jrpc") {
     throw new TypeError('jrpc: option dialect must be "json-rpc" or "jrpc" (the original jrpc protocol)');
   }
+  const auth = get(options, "auth");
+  if (auth !== undefined && typeof auth !== "function") {
+    throw new TypeError("jrpc: option auth must be a function that returns the token (or a promise of it)");
+  }
   return {
     url,
+    auth,
     legacy: dialect === "jrpc",
     timeoutMs: number(options, "timeoutMs") ?? 30000,
     reconnect: reconnect(get(options, "reconnect")),

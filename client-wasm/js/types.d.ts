@@ -70,6 +70,14 @@ export interface ClientOptions<A extends ApiShape = AnyApi> {
     /** Calls from the server that may run at once (default 1024). */
     maxInFlight?: number;
     /**
+     * Signs every connection in before anything else: the token it returns
+     * (or resolves to) is sent as `rpc.auth`, on the first connection and
+     * after every reconnect, and calls made meanwhile wait for it. A
+     * failure (thrown, or refused by the server) is an `error` event, and
+     * the client reconnects with backoff, asking again.
+     */
+    auth?: () => string | Promise<string>;
+    /**
      * `"json-rpc"` (JSON-RPC 2.0, the default) or `"jrpc"`: the original jrpc
      * protocol, for an original jrpc server or jrpc-server's `--legacy-addr`.
      * Same API; a failure's type name (`"ZeroDivisionError"`) is in `data.type`.

@@ -80,6 +80,8 @@ const PRIVATE_PROPERTIES: &[&str] = &[
     "maxInFlight",
     "sent",
     "queue",
+    "authing",
+    "authenticate",
 ];
 
 /// The package's main entry (`js/entry/main.js`), which loads the wasm.

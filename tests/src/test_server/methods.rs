@@ -35,6 +35,20 @@ pub const CONNECTIONS: &str = "test.connections";
 /// No params: the number of subscriptions the caller's connection holds.
 pub const SUBSCRIPTIONS: &str = "test.subscriptions";
 
+/// No params: the caller's identity (`rpc.auth` with `user:NAME`), or null.
+pub const WHOAMI: &str = "test.whoami";
+/// No params, needs an identity (-32006 before): answers the caller's name.
+pub const SECRET: &str = "test.secret";
+
+/// The test server's `rpc.auth`: a token `user:NAME` signs in as NAME; any
+/// other is refused with -32006.
+pub async fn sign_in(_conn: Connection, token: String) -> Result<jrpc::Identity, ErrorObject> {
+    match token.strip_prefix("user:") {
+        Some(name) if !name.is_empty() => Ok(jrpc::Identity(name.to_owned())),
+        _ => Err(ErrorObject::new(jrpc::code::UNAUTHENTICATED, format!("unknown token {token:?}"))),
+    }
+}
+
 /// The longest `test.waitCancelled` waits.
 pub const MAX_WAIT_MS: u64 = 60_000;
 /// The longest outage `test.restart` makes.
@@ -164,6 +178,10 @@ pub(crate) fn methods(controls: &Arc<Controls>) -> MethodSet {
     set.sync_method(CONNECTIONS, move |_: Connection, (): ()| {
         Ok::<_, ErrorObject>(c.connections().len())
     });
+    let name = |conn: &Connection| conn.extension::<jrpc::Identity>().map(|i| i.0);
+    set.sync_method(WHOAMI, move |conn: Connection, (): ()| Ok::<_, ErrorObject>(name(&conn)));
+    set.sync_method(SECRET, move |conn: Connection, (): ()| Ok::<_, ErrorObject>(name(&conn)))
+        .authenticated(SECRET);
     set
 }
 

@@ -116,6 +116,7 @@ fn joined(ended: Result<io::Result<()>, tokio::task::JoinError>) -> io::Result<(
 async fn bind(addr: impl ToSocketAddrs, controls: &Arc<Controls>) -> io::Result<Server> {
     let server = Server::builder()
         .methods(methods::methods(controls))
+        .auth(methods::sign_in)
         .allow_origin("*")
         .with_limits(|l| l.shutdown_grace = SHUTDOWN_GRACE)
         .bind(addr)
