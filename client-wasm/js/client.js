@@ -8,7 +8,7 @@ import { delayMs } from "./backoff.js";
 import { Calls } from "./calls.js";
 import { loadDialect } from "./dialect.js";
 import { engineReady } from "./load.js";
-import { CONNECTION_CLOSED, INTERNAL_ERROR, JrpcError } from "./errors.js";
+import { CONNECTION_CLOSED, INTERNAL_ERROR, JrpcError, REQUEST_TIMEOUT } from "./errors.js";
 import { Listeners } from "./events.js";
 import { run } from "./methods.js";
 import { callOptions, construct, isObject, legacyParams, methodName, paramsJson, subscribeOptions } from "./options.js";
@@ -222,6 +222,7 @@ export class Client {
 
   /** Detaches the socket's handlers (events of an old socket must not reach a newer one) and closes it. */
   detach() {
+    clearInterval(this.beat);
     const ws = this.socket;
     this.socket = undefined;
     if (!ws) return;
@@ -263,6 +264,22 @@ export class Client {
 
   opened() {
     this.state_ = "open";
+    // A browser sees no pings: a server that sent nothing for a while is
+    // asked something (any answer, even "method not found", will do), and
+    // given up when it does not answer in time.
+    const every = this.config.heartbeatMs;
+    if (every > 0) {
+      const generation = this.generation;
+      let seen;
+      this.beat = setInterval(() => {
+        if (seen === this.heard) {
+          this.calls
+            .request("rpc.ping", undefined, { timeoutMs: every })
+            .catch((e) => e.code === REQUEST_TIMEOUT && generation === this.generation && this.dropped(1006, "the server went silent", false));
+        }
+        seen = this.heard;
+      }, every);
+    }
     this.openedAt = Date.now();
     this.subs.opened();
     this.calls.flush();
@@ -272,6 +289,7 @@ export class Client {
   }
 
   received(text) {
+    this.heard = (this.heard | 0) + 1;
     if (this.config.legacy) {
       // The dialect's frame as JSON-RPC 2.0, which the engine's offsets then
       // point into; or (after a NUL) the answer to a call refused at once.

@@ -60,6 +60,7 @@ function config(url, options) {
     auth,
     legacy: dialect === "jrpc",
     timeoutMs: number(options, "timeoutMs") ?? 30000,
+    heartbeatMs: number(options, "heartbeatMs") ?? 30000,
     reconnect: reconnect(get(options, "reconnect")),
     maxQueued: Math.trunc(number(options, "maxQueued") ?? 1024),
     maxInFlight: Math.max(1, Math.trunc(Math.min(number(options, "maxInFlight") ?? 1024, 4294967295))),

@@ -70,6 +70,14 @@ export interface ClientOptions<A extends ApiShape = AnyApi> {
     /** Calls from the server that may run at once (default 1024). */
     maxInFlight?: number;
     /**
+     * A browser cannot see WebSocket pings: when the server has sent nothing
+     * for this long, the client asks it something (`rpc.ping`; any answer,
+     * even "method not found", proves it alive) and, with no answer within
+     * as long again, gives the connection up and reconnects (default 30000;
+     * 0 never asks).
+     */
+    heartbeatMs?: number;
+    /**
      * Signs every connection in before anything else: the token it returns
      * (or resolves to) is sent as `rpc.auth`, on the first connection and
      * after every reconnect, and calls made meanwhile wait for it. A

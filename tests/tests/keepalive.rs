@@ -67,7 +67,8 @@ async fn a_client_that_answers_pings_stays_connected_while_idle() {
     stop(&server).await;
 }
 
-#[cfg(unix)]
+// SIGSTOP, and /proc to see it take effect.
+#[cfg(target_os = "linux")]
 #[tokio::test]
 async fn the_client_gives_up_a_stopped_server_and_fails_its_pending_call() {
     let mut child = Command::new(jrpc_bin::server_bin())
@@ -111,6 +112,20 @@ async fn the_client_gives_up_a_stopped_server_and_fails_its_pending_call() {
         assert!(status.success(), "kill {name} {pid}");
     };
     signal("-STOP");
+    // Delivered a moment after `kill` returns: a call sent before the stop
+    // takes effect would still be answered.
+    within("the server to stop", async {
+        let stat = format!("/proc/{pid}/stat");
+        while !std::fs::read_to_string(&stat)
+            .unwrap()
+            .split(") ")
+            .nth(1)
+            .is_some_and(|rest| rest.starts_with('T'))
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
     let started = Instant::now();
     let pending = client.request::<i64, _>("Add", &(2, 3));
     let result = within("the pending call to fail", pending).await;

@@ -82,6 +82,8 @@ const PRIVATE_PROPERTIES: &[&str] = &[
     "queue",
     "authing",
     "authenticate",
+    "beat",
+    "heard",
 ];
 
 /// The package's main entry (`js/entry/main.js`), which loads the wasm.

@@ -45,7 +45,10 @@ pub const SECRET: &str = "test.secret";
 pub async fn sign_in(_conn: Connection, token: String) -> Result<jrpc::Identity, ErrorObject> {
     match token.strip_prefix("user:") {
         Some(name) if !name.is_empty() => Ok(jrpc::Identity(name.to_owned())),
-        _ => Err(ErrorObject::new(jrpc::code::UNAUTHENTICATED, format!("unknown token {token:?}"))),
+        _ => Err(ErrorObject::new(
+            jrpc::code::UNAUTHENTICATED,
+            format!("unknown token {token:?}"),
+        )),
     }
 }
 
@@ -179,9 +182,13 @@ pub(crate) fn methods(controls: &Arc<Controls>) -> MethodSet {
         Ok::<_, ErrorObject>(c.connections().len())
     });
     let name = |conn: &Connection| conn.extension::<jrpc::Identity>().map(|i| i.0);
-    set.sync_method(WHOAMI, move |conn: Connection, (): ()| Ok::<_, ErrorObject>(name(&conn)));
-    set.sync_method(SECRET, move |conn: Connection, (): ()| Ok::<_, ErrorObject>(name(&conn)))
-        .authenticated(SECRET);
+    set.sync_method(WHOAMI, move |conn: Connection, (): ()| {
+        Ok::<_, ErrorObject>(name(&conn))
+    });
+    set.sync_method(SECRET, move |conn: Connection, (): ()| {
+        Ok::<_, ErrorObject>(name(&conn))
+    })
+    .authenticated(SECRET);
     set
 }
 
