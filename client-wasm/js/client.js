@@ -267,10 +267,11 @@ export class Client {
     // A browser sees no pings: a server that sent nothing for a while is
     // asked something (any answer, even "method not found", will do), and
     // given up when it does not answer in time.
+    // Beyond 2^31 - 1 ms a browser timer fires at once: Infinity means never.
     const every = this.config.heartbeatMs;
-    if (every > 0) {
+    if (every > 0 && every < 2147483648) {
       const generation = this.generation;
-      let seen;
+      let seen = this.heard;
       this.beat = setInterval(() => {
         if (seen === this.heard) {
           this.calls

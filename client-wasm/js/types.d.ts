@@ -74,7 +74,7 @@ export interface ClientOptions<A extends ApiShape = AnyApi> {
      * for this long, the client asks it something (`rpc.ping`; any answer,
      * even "method not found", proves it alive) and, with no answer within
      * as long again, gives the connection up and reconnects (default 30000;
-     * 0 never asks).
+     * 0 or Infinity never asks).
      */
     heartbeatMs?: number;
     /**

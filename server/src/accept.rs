@@ -30,11 +30,26 @@ pub(crate) async fn serve_socket<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let deadline = tokio::time::Instant::now() + state.limits.handshake_timeout;
+    serve_socket_by(stream, peer, state, dialect, deadline).await;
+}
+
+/// [`serve_socket`], with the handshake to be done by `deadline` (a TLS
+/// handshake before it counts against the same limit).
+pub(crate) async fn serve_socket_by<S>(
+    stream: S,
+    peer: SocketAddr,
+    state: Arc<ServerState>,
+    dialect: Dialect,
+    deadline: tokio::time::Instant,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     // Boxed: the handshake's state (HTTP head buffer, header array) is several
     // KiB and only needed briefly; inline, it would stay in this long-lived
     // task's future for the whole connection.
     let handshaking = Box::pin(handshake(stream, peer, &state, dialect));
-    let upgraded = tokio::time::timeout(state.limits.handshake_timeout, handshaking).await;
+    let upgraded = tokio::time::timeout_at(deadline, handshaking).await;
     match upgraded {
         Ok(Some(Handshake::WebSocket(ws, conn))) => {
             serve_websocket(ws, conn, Some(peer), state, dialect).await
@@ -42,8 +57,13 @@ pub(crate) async fn serve_socket<S>(
         // The call may take as long as it takes: outside the handshake's limit.
         Ok(Some(Handshake::Post(mut stream, conn, body))) => {
             let reply = crate::one_shot::answer(&state, &body, conn).await;
-            if let Err(e) = post::reply(&mut stream, reply).await {
-                tracing::debug!(%peer, error = %e, "HTTP answer not sent");
+            // A client that does not read its answer holds it only so long.
+            let cap = state.limits.hard_message_cap();
+            let sending = post::reply(&mut stream, reply, cap);
+            match tokio::time::timeout(state.limits.handshake_timeout, sending).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "HTTP answer not sent"),
+                Err(_) => tracing::debug!(%peer, "HTTP answer not taken in time"),
             }
         }
         Ok(None) => {}
@@ -180,33 +200,44 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, &body).await;
         return None;
     }
+    let post = head.method == "POST" && dialect == Dialect::JsonRpc;
+    // A request that is neither is refused before the hook sees it.
+    let response = match post {
+        true => None,
+        false => match upgrade_response(&head) {
+            Ok(response) => Some(response),
+            Err(rejection) => {
+                let _ = rejection.write(&mut stream).await;
+                return None;
+            }
+        },
+    };
     let info = HandshakeInfo::new(Some(peer), head.target.clone(), &head.headers);
     let conn = match admit(state, info).await {
         Ok(conn) => conn,
         Err(refusal) => {
             tracing::info!(%peer, status = refusal.status(), reason = %refusal.reason, "refused by the handshake hook");
             let _ = write_simple(&mut stream, refusal.status, &refusal.body()).await;
+            post::linger(&mut stream).await;
             return None;
         }
     };
-    if head.method == "POST" && dialect == Dialect::JsonRpc {
+    let Some(response) = response else {
         let limit = state.limits.max_message_size;
         return match post::read_body(&mut stream, &head, leftover, limit).await {
             Ok(body) => Some(Handshake::Post(stream, conn, body)),
             Err(refusal) => {
+                conn.ended();
                 let _ = refusal.write(&mut stream).await;
+                post::linger(&mut stream).await;
                 None
             }
         };
-    }
-    let response = match upgrade_response(&head) {
-        Ok(response) => response,
-        Err(rejection) => {
-            let _ = rejection.write(&mut stream).await;
-            return None;
-        }
     };
-    stream.write_all(response.as_bytes()).await.ok()?;
+    if stream.write_all(response.as_bytes()).await.is_err() {
+        conn.ended();
+        return None;
+    }
     let config = state.limits.websocket_config();
     let ws =
         WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;

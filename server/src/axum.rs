@@ -100,16 +100,24 @@ impl ServerHandle {
             );
         };
         let info = HandshakeInfo::new(peer, head.target.clone(), &head.headers);
-        let conn = match admit(state, info).await {
-            Ok(conn) => conn,
-            Err(refusal) => return plain(refusal.status, refusal.body()),
-        };
+        let conn =
+            match tokio::time::timeout(state.limits.handshake_timeout, admit(state, info)).await {
+                Ok(Ok(conn)) => conn,
+                Ok(Err(refusal)) => return plain(refusal.status, refusal.body()),
+                Err(_) => {
+                    return plain(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the handshake hook took too long\n".into(),
+                    );
+                }
+            };
         let state = Arc::clone(state);
         tokio::spawn(async move {
             let upgraded = match upgrading.await {
                 Ok(upgraded) => upgraded,
                 Err(e) => {
                     tracing::debug!(error = %e, "the WebSocket upgrade did not complete");
+                    conn.ended();
                     return;
                 }
             };

@@ -53,7 +53,8 @@ pub struct Limits {
     pub ping_interval: Option<Duration>,
     /// A peer silent this long (no pong, no message) is given up: its
     /// connection ends and calls waiting on it fail with -32003 (default
-    /// 40 s; at least `ping_interval`). Only with `ping_interval`.
+    /// 40 s). Only with `ping_interval`, and only after a ping went
+    /// unanswered: not longer than `ping_interval`, it means twice that.
     pub peer_timeout: Duration,
 }
 

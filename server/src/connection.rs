@@ -338,6 +338,12 @@ impl Connection {
         self.0.outbox.is_closed()
     }
 
+    /// Marks the connection ended: for one that no driver serves (an HTTP
+    /// POST, a request refused after the hook admitted it).
+    pub(crate) fn ended(&self) {
+        self.0.ended.send_replace(true);
+    }
+
     /// Completes when the connection has ended, its close handshake included.
     pub async fn closed(&self) {
         let mut ended = self.0.ended.subscribe();

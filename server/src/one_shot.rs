@@ -14,7 +14,9 @@ use jrpc_shared::{Action, Answer, CallToken, Completion, ErrorObject, Inbound, c
 
 use crate::Connection;
 use crate::driver::{handler_panicked, run_handler, settle_all};
+use crate::rate::Bucket;
 use crate::server::ServerState;
+use tokio::time::Instant;
 
 /// The reply to `text` (one response, or a batch's array); `None` when it
 /// held only notifications.
@@ -29,6 +31,8 @@ pub(crate) async fn answer(state: &ServerState, text: &str, conn: Connection) ->
     inbound.receive(text, &state.methods.table, &mut actions);
     let mut reply = String::new();
     let mut later = FuturesUnordered::new();
+    // One POST is one connection's worth of calls: a batch beyond the burst is refused.
+    let mut rate = limits.rate_limit.map(|l| Bucket::new(l, Instant::now()));
     for action in actions.drain(..) {
         let Action::Call {
             handler,
@@ -43,7 +47,10 @@ pub(crate) async fn answer(state: &ServerState, text: &str, conn: Connection) ->
             }
             continue;
         };
-        if let Some(refusal) = crate::auth::refusal(&state.methods, &method, &conn) {
+        let refusal = rate.as_mut().and_then(|b| b.refusal(Instant::now()));
+        if let Some(refusal) =
+            refusal.or_else(|| crate::auth::refusal(&state.methods, &method, &conn))
+        {
             if let Some(token) = token {
                 reply.extend(inbound.complete(token, Err(refusal)));
             }
@@ -85,6 +92,8 @@ pub(crate) async fn answer(state: &ServerState, text: &str, conn: Connection) ->
             reply.extend(inbound.complete(token, result));
         }
     }
+    // Whoever waits for this connection's end (`Connection::closed`) may go on.
+    conn.ended();
     (!reply.is_empty()).then_some(reply)
 }
 

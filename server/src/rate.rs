@@ -46,6 +46,8 @@ const MICROS: u64 = 1_000_000;
 impl Bucket {
     /// A full bucket.
     pub(crate) fn new(limit: RateLimit, now: Instant) -> Self {
+        // The fields are public: zero may come without `RateLimit::new`.
+        let limit = RateLimit::new(limit.per_second, limit.burst);
         Bucket {
             limit,
             micros: u64::from(limit.burst) * MICROS,

@@ -359,6 +359,12 @@ impl Server {
                             });
                         }
                         Err(_) => {
+                            // A TLS client would read a plain 503 as a TLS
+                            // error: it is just closed instead.
+                            #[cfg(feature = "tls")]
+                            if state.tls.is_some() && dialect == Dialect::JsonRpc {
+                                continue;
+                            }
                             tasks.spawn(refuse_busy(stream));
                         }
                     }
@@ -395,9 +401,17 @@ async fn serve_tcp(
 ) {
     #[cfg(feature = "tls")]
     if let (Some(acceptor), Dialect::JsonRpc) = (&state.tls, dialect) {
+        let deadline = tokio::time::Instant::now() + state.limits.handshake_timeout;
         let accepting = acceptor.accept(stream);
-        match tokio::time::timeout(state.limits.handshake_timeout, accepting).await {
-            Ok(Ok(tls)) => serve_socket(tls, peer, state, dialect).await,
+        match tokio::time::timeout_at(deadline, accepting).await {
+            // Boxed: inline, a TLS connection's larger state would size every
+            // plain connection's task too (an idle one's memory is that task).
+            Ok(Ok(tls)) => {
+                Box::pin(crate::accept::serve_socket_by(
+                    tls, peer, state, dialect, deadline,
+                ))
+                .await
+            }
             Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
             Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
         }

@@ -89,6 +89,35 @@ async fn the_handshake_hook_names_the_caller_or_refuses_with_401_or_403() {
 }
 
 #[tokio::test]
+async fn the_hook_sees_only_requests_it_could_admit() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let server = start(basic().on_handshake(move |_conn: Connection| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        async { Ok(()) }
+    }))
+    .await;
+    let addr = server.local_addr();
+    // A plain GET of the endpoint is no upgrade: refused before the hook.
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET /rpc HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 4"), "{response}");
+    assert_eq!(seen.load(Ordering::Relaxed), 0);
+    let client = Client::connect(&server.url()).await.unwrap();
+    assert_eq!(
+        client.request::<String, _>("ping", &()).await.unwrap(),
+        "pong"
+    );
+    assert_eq!(seen.load(Ordering::Relaxed), 1);
+    stop(&server).await;
+}
+
+#[tokio::test]
 async fn rpc_auth_signs_a_connection_in_and_guarded_methods_wait_for_it() {
     let server = start(with_identity_methods(basic()).auth(
         |_conn: Connection, token: String| async move {

@@ -178,3 +178,66 @@ async fn the_limits_and_the_origin_rules_hold_over_http() {
     assert_eq!(status, 403, "{body}");
     stop(&server).await;
 }
+
+#[tokio::test]
+async fn expect_continue_rate_limits_answer_size_and_the_end_of_the_connection() {
+    use std::sync::{Arc, Mutex};
+    let kept: Arc<Mutex<Option<Connection>>> = Arc::default();
+    let keep = Arc::clone(&kept);
+    let server = start(
+        server()
+            .with_limits(|l| l.rate_limit = Some(jrpc::RateLimit::new(1, 3)))
+            .sync_method("big", |_c: Connection, (): ()| {
+                Ok::<_, ErrorObject>("x".repeat(5 << 20))
+            })
+            .sync_method("keep", move |conn: Connection, (): ()| {
+                *keep.lock().unwrap() = Some(conn);
+                Ok::<_, ErrorObject>(true)
+            }),
+    )
+    .await;
+    let addr = server.local_addr();
+
+    // curl sends the head alone before a body over 1 KiB, and waits for the 100.
+    let call = r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}"#;
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /rpc HTTP/1.1\r\nHost: {addr}\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        call.len()
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let mut first = [0u8; 25];
+    within("the 100", tcp.read_exact(&mut first)).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 100 Continue\r\n\r\n");
+    tcp.write_all(call.as_bytes()).await.unwrap();
+    let mut rest = String::new();
+    within("the answer", tcp.read_to_string(&mut rest))
+        .await
+        .unwrap();
+    assert!(rest.starts_with("HTTP/1.1 200"), "{rest}");
+    assert!(rest.ends_with(r#""result":3,"id":1}"#), "{rest}");
+
+    // One POST is one connection's worth of calls.
+    let batch: Vec<String> = (1..=5)
+        .map(|id| format!(r#"{{"jsonrpc":"2.0","method":"add","params":[1,1],"id":{id}}}"#))
+        .collect();
+    let (_, _, body) = post(addr, &format!("[{}]", batch.join(",")), &[]).await;
+    let limited = json_of(&body)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["error"]["code"] == code::RATE_LIMITED)
+        .count();
+    assert_eq!(limited, 2, "{body}");
+
+    // An answer over the size limit is not sent whole.
+    let (status, _, body) = post(addr, r#"{"jsonrpc":"2.0","method":"big","id":1}"#, &[]).await;
+    assert_eq!(status, 500);
+    assert_eq!(json_of(&body)["error"]["code"], code::INTERNAL_ERROR);
+
+    // The handler's connection ends with the POST.
+    post(addr, r#"{"jsonrpc":"2.0","method":"keep","id":1}"#, &[]).await;
+    let conn = kept.lock().unwrap().take().unwrap();
+    within("the POST's connection to end", conn.closed()).await;
+    stop(&server).await;
+}

@@ -34,13 +34,20 @@ pub(super) struct Keepalive {
 }
 
 impl Keepalive {
-    /// Pings after `interval` of quiet; gives up after `timeout` of silence
-    /// (at least `interval`, so that a ping always goes out first).
+    /// Pings after `interval` of quiet; gives up after `timeout` of
+    /// silence. A peer is only given up once a ping went unanswered: with a
+    /// `timeout` not longer than `interval`, the ping gets `interval` to be
+    /// answered.
     pub(super) fn new(interval: Duration, timeout: Duration) -> Self {
         let now = Instant::now();
+        let timeout = if timeout > interval {
+            timeout
+        } else {
+            interval.saturating_mul(2)
+        };
         Keepalive {
             interval,
-            timeout: timeout.max(interval),
+            timeout,
             last_heard: now,
             pinged_at: None,
             timer: Box::pin(tokio::time::sleep_until(now + interval)),
@@ -61,10 +68,10 @@ impl Keepalive {
             }
             let now = Instant::now();
             let quiet = now.saturating_duration_since(self.last_heard);
-            if quiet >= self.timeout {
+            let pinged_since = self.pinged_at.is_some_and(|at| at >= self.last_heard);
+            if quiet >= self.timeout && pinged_since {
                 return Some(Due::Dead);
             }
-            let pinged_since = self.pinged_at.is_some_and(|at| at >= self.last_heard);
             if quiet >= self.interval && !pinged_since {
                 self.pinged_at = Some(now);
                 self.timer.as_mut().reset(self.last_heard + self.timeout);
@@ -102,6 +109,16 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(30));
         assert_eq!(next(&mut keepalive).await, Due::Dead);
         assert_eq!(start.elapsed(), Duration::from_secs(40));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_not_longer_than_the_interval_still_pings_first() {
+        let start = Instant::now();
+        let mut keepalive = Keepalive::new(Duration::from_secs(60), Duration::from_secs(40));
+        assert_eq!(next(&mut keepalive).await, Due::Ping);
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
+        assert_eq!(next(&mut keepalive).await, Due::Dead);
+        assert_eq!(start.elapsed(), Duration::from_secs(120));
     }
 
     #[tokio::test(start_paused = true)]

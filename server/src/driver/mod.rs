@@ -220,6 +220,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             if let Some(ending) = self.poll_closing(cx) {
                 return Poll::Ready(ending);
             }
+            // Not reading (our own backpressure) is no silence of the peer's.
+            if !self.may_read() {
+                if let Some(keepalive) = &mut self.keepalive {
+                    keepalive.heard();
+                }
+            }
             match self.keepalive.as_mut().and_then(|k| k.poll(cx)) {
                 None => {}
                 Some(Due::Ping) => self.ping_due = true,

@@ -99,7 +99,7 @@ impl Rejection {
 const NOT_GET: Rejection = Rejection {
     status: StatusCode::METHOD_NOT_ALLOWED,
     message: "WebSocket upgrade requires the GET method\n",
-    headers: &[("Allow", "GET")],
+    headers: &[("Allow", "GET, POST")],
 };
 
 /// A plain HTTP request reached the WebSocket endpoint.
