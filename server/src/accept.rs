@@ -54,20 +54,32 @@ pub(crate) async fn serve_socket_by<S>(
         Ok(Some(Handshake::WebSocket(ws, conn))) => {
             serve_websocket(ws, conn, Some(peer), state, dialect).await
         }
-        // The call may take as long as it takes: outside the handshake's limit.
-        Ok(Some(Handshake::Post(mut stream, conn, body))) => {
-            let reply = crate::one_shot::answer(&state, &body, conn).await;
-            // A client that does not read its answer holds it only so long.
-            let cap = state.limits.hard_message_cap();
-            let sending = post::reply(&mut stream, reply, cap);
-            match tokio::time::timeout(state.limits.handshake_timeout, sending).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "HTTP answer not sent"),
-                Err(_) => tracing::debug!(%peer, "HTTP answer not taken in time"),
-            }
+        // The call may take as long as it takes: outside the handshake's
+        // limit. Boxed, so that its state does not size every connection's task.
+        Ok(Some(Handshake::Post(stream, conn, body))) => {
+            Box::pin(answer_post(stream, conn, body, peer, &state)).await
         }
         Ok(None) => {}
         Err(_) => tracing::debug!(%peer, "handshake timed out; dropping the connection"),
+    }
+}
+
+/// Answers a JSON-RPC POST on `stream`.
+async fn answer_post<S: AsyncWrite + Unpin>(
+    mut stream: S,
+    conn: Connection,
+    body: String,
+    peer: SocketAddr,
+    state: &ServerState,
+) {
+    let reply = crate::one_shot::answer(state, &body, conn).await;
+    // A client that does not read its answer holds it only so long.
+    let cap = state.limits.hard_message_cap();
+    let sending = post::reply(&mut stream, reply, cap);
+    match tokio::time::timeout(state.limits.handshake_timeout, sending).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "HTTP answer not sent"),
+        Err(_) => tracing::debug!(%peer, "HTTP answer not taken in time"),
     }
 }
 

@@ -401,23 +401,32 @@ async fn serve_tcp(
 ) {
     #[cfg(feature = "tls")]
     if let (Some(acceptor), Dialect::JsonRpc) = (&state.tls, dialect) {
-        let deadline = tokio::time::Instant::now() + state.limits.handshake_timeout;
-        let accepting = acceptor.accept(stream);
-        match tokio::time::timeout_at(deadline, accepting).await {
-            // Boxed: inline, a TLS connection's larger state would size every
-            // plain connection's task too (an idle one's memory is that task).
-            Ok(Ok(tls)) => {
-                Box::pin(crate::accept::serve_socket_by(
-                    tls, peer, state, dialect, deadline,
-                ))
-                .await
-            }
-            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-        }
-        return;
+        // Boxed: inline, a TLS connection's larger state (the handshake's,
+        // then the stream's) would size every plain connection's task too,
+        // and an idle connection's memory is mostly that task.
+        let acceptor = acceptor.clone();
+        return Box::pin(serve_tls(acceptor, stream, peer, state)).await;
     }
     serve_socket(stream, peer, state, dialect).await;
+}
+
+/// [`serve_tcp`] for the TLS listener: the TLS handshake, then the
+/// connection, both within one handshake timeout.
+#[cfg(feature = "tls")]
+async fn serve_tls(
+    acceptor: tokio_rustls::TlsAcceptor,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    state: Arc<ServerState>,
+) {
+    let deadline = tokio::time::Instant::now() + state.limits.handshake_timeout;
+    match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => {
+            crate::accept::serve_socket_by(tls, peer, state, Dialect::JsonRpc, deadline).await
+        }
+        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+    }
 }
 
 /// The next connection on either listener, with the dialect it speaks.
