@@ -26,10 +26,11 @@ use jrpc_shared::{Action, CallToken, ErrorObject, Inbound};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+mod ending;
 mod handlers;
 mod keepalive;
 
@@ -43,6 +44,8 @@ use crate::rate::Bucket;
 use crate::slots::Slots;
 use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
+pub(crate) use ending::Ending;
+use ending::{ending_for, ending_is_normal};
 use keepalive::{Due, Keepalive};
 
 /// Events handled in one poll before yielding to other tasks.
@@ -70,14 +73,6 @@ enum Unpack {
 fn unreadable_msgpack(why: &str) -> String {
     let error = ErrorObject::parse_error().with_data(why);
     jrpc_shared::error_response_text(&jrpc_shared::Id::null(), &error)
-}
-
-/// How the loop ended, and so how to close.
-pub(crate) enum Ending {
-    /// The peer closed or the transport failed: nothing more to send.
-    Gone,
-    /// Send this close frame.
-    Close(CloseCode, &'static str),
 }
 
 pub(crate) struct Driver<S> {
@@ -571,22 +566,6 @@ pub(crate) fn settle_all(conn: &Connection) {
     conn.0.subs.end_all();
     // This side's subscriptions end too.
     conn.0.inboxes.end_all();
-}
-
-fn ending_is_normal(ending: &Ending) -> bool {
-    matches!(ending, Ending::Close(CloseCode::Normal, _))
-}
-
-fn ending_for(error: WsError) -> Ending {
-    match error {
-        WsError::Capacity(_) => Ending::Close(CloseCode::Size, "message too big"),
-        WsError::Protocol(_) => Ending::Close(CloseCode::Protocol, "protocol error"),
-        WsError::Utf8(_) => Ending::Close(CloseCode::Invalid, "invalid UTF-8 in a text frame"),
-        other => {
-            tracing::debug!(error = %other, "connection lost");
-            Ending::Gone
-        }
-    }
 }
 
 #[cfg(test)]
