@@ -10,8 +10,7 @@
 mod common;
 mod jrpc_bin;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Raw, basic, start, stop, within};
@@ -71,28 +70,16 @@ async fn a_client_that_answers_pings_stays_connected_while_idle() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn the_client_gives_up_a_stopped_server_and_fails_its_pending_call() {
-    let mut child = Command::new(jrpc_bin::server_bin())
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--push-interval",
-            "0",
-            "--ping-interval",
-            "0",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split("(WebSocket ")
-        .nth(1)
-        .and_then(|rest| rest.strip_suffix(")\n"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
+    let mut command = Command::new(jrpc_bin::server_bin());
+    command.args([
+        "--addr",
+        "127.0.0.1:0",
+        "--push-interval",
+        "0",
+        "--ping-interval",
+        "0",
+    ]);
+    let (mut child, _, url) = jrpc_bin::spawn_server(command);
     let client = Client::builder()
         .with_limits(|l| {
             l.ping_interval = Some(PING);

@@ -6,7 +6,7 @@
 mod common;
 mod jrpc_bin;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Command, Stdio};
 
 use common::{Raw, http_status, request_with};
@@ -14,24 +14,13 @@ use tokio_tungstenite::tungstenite::Error as WsError;
 
 #[tokio::test]
 async fn a_log_file_has_no_colour_codes_and_a_refused_origin_names_the_flag_that_allows_it() {
-    let mut child = Command::new(jrpc_bin::server_bin())
+    let mut command = Command::new(jrpc_bin::server_bin());
+    command
         .args(["--addr", "127.0.0.1:0", "--push-interval", "0"])
         .env("RUST_LOG", "info")
         .env_remove("NO_COLOR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split("(WebSocket ")
-        .nth(1)
-        .and_then(|rest| rest.strip_suffix(")\n"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
+        .stderr(Stdio::piped());
+    let (mut child, _, url) = jrpc_bin::spawn_server(command);
 
     // A page served by a dev server on another port.
     let dev_server = "http://localhost:5173";

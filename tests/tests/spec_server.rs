@@ -5,8 +5,7 @@
 
 mod jrpc_bin;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,28 +14,16 @@ use jrpc::{Client, Connection, ErrorObject};
 
 /// Starts the binary on a free port; the child and its WebSocket URL.
 fn start(methods: &str) -> (Child, String) {
-    let mut child = Command::new(jrpc_bin::server_bin())
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--methods",
-            methods,
-            "--push-interval",
-            "0.05",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split("(WebSocket ")
-        .nth(1)
-        .and_then(|rest| rest.strip_suffix(")\n"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
+    let mut command = Command::new(jrpc_bin::server_bin());
+    command.args([
+        "--addr",
+        "127.0.0.1:0",
+        "--methods",
+        methods,
+        "--push-interval",
+        "0.05",
+    ]);
+    let (child, _, url) = jrpc_bin::spawn_server(command);
     (child, url)
 }
 

@@ -113,33 +113,21 @@ async fn the_cli_connects_to_wss_with_ca_and_explains_a_refused_certificate() {
 
 #[tokio::test]
 async fn jrpc_server_serves_https_and_wss_with_its_tls_flags() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let scratch = Scratch::new("binary");
     let (cert, key) = write_self_signed(&scratch.0).unwrap();
-    let mut child = Command::new(jrpc_bin::server_bin())
+    let mut command = Command::new(jrpc_bin::server_bin());
+    command
         .args(["--addr", "127.0.0.1:0", "--push-interval", "0"])
         .arg("--tls-cert")
         .arg(&cert)
         .arg("--tls-key")
-        .arg(&key)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+        .arg(&key);
+    let (mut child, line, url) = jrpc_bin::spawn_server(command);
     assert!(
         line.starts_with("jrpc-server listening on https://127.0.0.1:"),
         "{line}"
     );
-    let url = line
-        .split("(WebSocket ")
-        .nth(1)
-        .and_then(|rest| rest.strip_suffix(")\n"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
     assert!(url.starts_with("wss://"), "{url}");
     let trusting = jrpc::tls::client_config(&[&cert]).unwrap();
     let client = Client::builder().tls(trusting).connect(&url).await.unwrap();

@@ -78,3 +78,23 @@ fn build(name: &str) -> PathBuf {
         profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
     }
 }
+
+/// Starts `command` (the `jrpc-server` binary, its flags set by the caller)
+/// with stdout piped, and reads its startup line: the child, the line, and
+/// the WebSocket URL the line gives.
+#[allow(dead_code)] // not every test file that includes this module starts the server
+pub fn spawn_server(mut command: Command) -> (std::process::Child, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split("(WebSocket ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    (child, line, url)
+}
