@@ -214,6 +214,20 @@ async function wasmUse(requests, dist) {
   return { fetched: requests.filter(wasm).map((r) => path.basename(new URL(r.url).pathname)).sort(), inline };
 }
 
+/**
+ * Loads `pagePath` of the build in `dist`: both calls work, with the two
+ * `.wasm` files the bundler copied (neither inline copy), and the console
+ * stays clean.
+ */
+async function callsWithTheCopiedWasm(name, dist, pagePath) {
+  const { out, requests, watch } = await load(name, dist, pagePath);
+  assert.equal(out, "5 15");
+  const use = await wasmUse(requests, dist);
+  assert.equal(use.inline, false, JSON.stringify(requests));
+  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
+  assert.deepEqual(watch.unexpected(), []);
+}
+
 test("a plain page imports the package from node_modules; the wasm beside it is used", { timeout: STEP_LIMIT_MS }, async () => {
   const { out, requests, watch } = await load("plain", app, "plain.html");
   assert.equal(out, "5 15");
@@ -248,12 +262,7 @@ test("the types resolve, both entries, under each of TypeScript's module resolut
 test("Vite's production build copies the wasm, and the app uses it", { timeout: STEP_LIMIT_MS }, async () => {
   const dist = path.join(scratch, "dist-vite");
   await viteBuild({ root: app, configFile: false, logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
-  const { out, requests, watch } = await load("vite-build", dist, "index.html");
-  assert.equal(out, "5 15");
-  const use = await wasmUse(requests, dist);
-  assert.equal(use.inline, false, JSON.stringify(requests));
-  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
-  assert.deepEqual(watch.unexpected(), []);
+  await callsWithTheCopiedWasm("vite-build", dist, "index.html");
 });
 
 test("webpack 5 copies the wasm, and the app uses it", { timeout: STEP_LIMIT_MS }, async () => {
@@ -265,12 +274,7 @@ test("webpack 5 copies the wasm, and the app uses it", { timeout: STEP_LIMIT_MS 
     ));
   assert.ok(!stats.hasErrors(), stats.toString("errors-only"));
   await writeFile(path.join(dist, "index.html"), INDEX_HTML);
-  const { out, requests, watch } = await load("webpack", dist, "index.html");
-  assert.equal(out, "5 15");
-  const use = await wasmUse(requests, dist);
-  assert.equal(use.inline, false, JSON.stringify(requests));
-  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
-  assert.deepEqual(watch.unexpected(), []);
+  await callsWithTheCopiedWasm("webpack", dist, "index.html");
 });
 
 test("esbuild leaves the wasm out; the inline copy takes its place", { timeout: STEP_LIMIT_MS }, async () => {
@@ -308,12 +312,7 @@ test("Vite's build for es2020 (no top-level await, as Vite 6 builds by default):
     logLevel: "warn",
     build: { outDir: dist, emptyOutDir: true, target: "es2020", rollupOptions: { input: path.join(app, "slim-index.html") } },
   });
-  const { out, requests, watch } = await load("vite-es2020", dist, "slim-index.html");
-  assert.equal(out, "5 15");
-  const use = await wasmUse(requests, dist);
-  assert.equal(use.inline, false, JSON.stringify(requests));
-  assert.equal(use.fetched.length, 2, JSON.stringify(requests));
-  assert.deepEqual(watch.unexpected(), []);
+  await callsWithTheCopiedWasm("vite-es2020", dist, "slim-index.html");
 });
 
 test("Vite's dev server, which pre-bundles the package without its wasm", { timeout: STEP_LIMIT_MS }, async () => {
