@@ -66,7 +66,12 @@ test("unsubscribe, break and the signal end a live subscription at the server", 
   eq(await answer(rpc, "test.subscriptions"), "1");
   eq(await resolves(a.unsubscribe(), "unsubscribe"), true);
   eq(await answer(rpc, "test.subscriptions"), "0");
-  eq((await resolves(a.next(), "next after unsubscribe")).done, true);
+  // Ticks that arrived before the unsubscribe stay readable (a slow
+  // machine may have got one more in the meantime); then it ends.
+  let late = 0;
+  while (!(await resolves(a.next(), "next after unsubscribe")).done) {
+    check(++late <= 100, "the subscription ends after the ticks already received");
+  }
 
   const b = await resolves(ticks(), "subscribe b");
   let seen = 0;
