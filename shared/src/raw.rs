@@ -7,7 +7,7 @@
 //! one valid JSON value with no whitespace around it, so they can be pasted
 //! into an outgoing message as they are.
 
-use alloc::boxed::Box;
+use alloc::borrow::ToOwned;
 use alloc::string::String;
 use core::fmt;
 
@@ -53,7 +53,7 @@ impl<'a> Raw<'a> {
 
     /// An owned copy.
     pub fn to_buf(self) -> RawBuf {
-        RawBuf(self.0.into())
+        RawBuf(self.0.to_owned())
     }
 }
 
@@ -65,8 +65,10 @@ impl<'a> Raw<'a> {
 /// assert_eq!(RawBuf::string("say \"hi\"").get(), r#""say \"hi\"""#);
 /// assert!(RawBuf::new("nul".to_owned()).is_err());
 /// ```
+// A `String`, not a `Box<str>`: taking an encoder's output then costs no
+// shrinking reallocation (and the browser's build no panic path for it).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct RawBuf(Box<str>);
+pub struct RawBuf(String);
 
 impl RawBuf {
     /// Checks that `text` is one JSON value (whitespace around it is dropped).
@@ -74,9 +76,9 @@ impl RawBuf {
         json::validate(&text)?;
         let trimmed = trim(&text);
         if trimmed.len() == text.len() {
-            Ok(RawBuf(text.into_boxed_str()))
+            Ok(RawBuf(text))
         } else {
-            Ok(RawBuf(trimmed.into()))
+            Ok(RawBuf(trimmed.to_owned()))
         }
     }
 
@@ -85,19 +87,19 @@ impl RawBuf {
     /// Text that is not one JSON value would make the messages it is put in
     /// invalid, which the peer answers with a parse error; nothing here breaks.
     pub fn from_trusted(text: String) -> Self {
-        RawBuf(text.into_boxed_str())
+        RawBuf(text)
     }
 
     /// `null`.
     pub fn null() -> Self {
-        RawBuf("null".into())
+        RawBuf("null".to_owned())
     }
 
     /// A JSON string holding `s`.
     pub fn string(s: &str) -> Self {
         let mut out = String::with_capacity(s.len() + 2);
         crate::wire::push_str_literal(&mut out, s);
-        RawBuf(out.into_boxed_str())
+        RawBuf(out)
     }
 
     /// The JSON text.
@@ -112,7 +114,7 @@ impl RawBuf {
 
     /// The JSON text, owned.
     pub fn into_string(self) -> String {
-        self.0.into_string()
+        self.0
     }
 }
 
@@ -152,9 +154,10 @@ impl<'a> From<Raw<'a>> for RawBuf {
 
 /// serde_json's raw values are valid JSON by construction: taken over without a copy.
 #[cfg(feature = "serde")]
-impl From<Box<serde_json::value::RawValue>> for RawBuf {
-    fn from(raw: Box<serde_json::value::RawValue>) -> Self {
-        RawBuf(raw.into())
+impl From<alloc::boxed::Box<serde_json::value::RawValue>> for RawBuf {
+    fn from(raw: alloc::boxed::Box<serde_json::value::RawValue>) -> Self {
+        let text: alloc::boxed::Box<str> = raw.into();
+        RawBuf(text.into_string())
     }
 }
 
@@ -169,7 +172,7 @@ impl serde::Serialize for RawBuf {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RawBuf {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <Box<serde_json::value::RawValue>>::deserialize(d).map(RawBuf::from)
+        <alloc::boxed::Box<serde_json::value::RawValue>>::deserialize(d).map(RawBuf::from)
     }
 }
 
