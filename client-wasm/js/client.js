@@ -26,8 +26,8 @@ export class Client {
     this.config = config;
     this.state_ = "connecting";
     this.listeners = new Listeners();
-    /** Browser methods by the engine's slot. */
-    this.fns = [];
+    /** Browser methods by the engine's slot; slot 0 is the library's `rpc.reconnect`. */
+    this.fns = [() => this.moveOn()];
     this.attempt = 0;
     /** When the connection opened (`Date.now()`), to tell a stable one from one that flaps. */
     this.openedAt = undefined;
@@ -41,8 +41,9 @@ export class Client {
     /** With the jrpc dialect: its translators (see dialect.js), once loaded. */
     this.translate = undefined;
     this.engine = new Engine(this.sink(), config.maxInFlight);
-    // Sent only on an open connection, or the sign-in itself (see `authenticate`).
-    this.calls = new Calls(this.engine, (text) => (this.state_ === "open" || this.authing) && this.write(text), config.maxQueued, config.timeoutMs);
+    // Sent only on an open connection the server has not asked to leave, or
+    // the sign-in itself (see `authenticate`).
+    this.calls = new Calls(this.engine, (text) => ((this.state_ === "open" && !this.moving) || this.authing) && this.write(text), config.maxQueued, config.timeoutMs);
     this.subs = new Subscriptions(this.engine, this.calls);
     this.ready_ = new Promise((resolve, reject) => (this.settleReady = [resolve, reject]));
     // Handled: an app that never awaits `ready` gets no "unhandled rejection"
@@ -178,6 +179,7 @@ export class Client {
   // ---- the connection's life ----
 
   open() {
+    this.moving = false;
     if (this.config.legacy && !this.translate) return this.openDialect();
     const ws = new globalThis.WebSocket(this.config.url);
     // Binary frames are not JSON-RPC; an ArrayBuffer is the cheapest to discard.
@@ -304,6 +306,7 @@ export class Client {
     } finally {
       this.frame = "";
     }
+    if (this.moving) this.moveOn();
     const started = this.started;
     // Most frames start no browser method: no new list for them.
     if (started.length === 0) return;
@@ -314,6 +317,19 @@ export class Client {
       if (this.state_ === "closed") break;
       run(fn, params, (result, error) => this.answer(token, generation, result, error));
     }
+  }
+
+  /**
+   * The server is shutting down and asked to move (`rpc.reconnect`): new
+   * calls wait for the next connection (behind a load balancer, another
+   * server), and this one is left as soon as the calls sent on it are
+   * answered, so that the restart fails none of them.
+   */
+  moveOn() {
+    this.moving = true;
+    for (const w of this.calls.pending.values()) if (w.sent) return;
+    this.attempt = 0;
+    this.dropped(1001, "the server asked to reconnect", true);
   }
 
   binary() {

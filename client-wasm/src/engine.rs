@@ -11,8 +11,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use jrpc_shared::subscription::{self, Delivered};
 use jrpc_shared::{
-    Action, BatchDraft, CallToken, ErrorObject, Inbound, Methods, Outbound, RawBuf, RegisterError,
-    TEMPLATE_SEPARATOR, call_template, code,
+    Action, BatchDraft, CallToken, ErrorObject, Inbound, Methods, Outbound, RECONNECT_METHOD,
+    RawBuf, RegisterError, TEMPLATE_SEPARATOR, call_template, code,
 };
 use wasm_bindgen::prelude::*;
 
@@ -42,12 +42,15 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(sink: Sink, max_in_flight: u32) -> Engine {
         let max_in_flight = (max_in_flight as usize).max(1);
+        // Slot 0 is the library's own: the server's notice to move to a new
+        // connection before it shuts down, which the driver acts on.
+        let methods = Methods::new().with_extension(RECONNECT_METHOD, 0);
         Engine {
             sink,
             outbound: Outbound::new(),
             inbound: Inbound::new(max_in_flight),
-            methods: Methods::new(),
-            next_slot: 0,
+            methods,
+            next_slot: 1,
             ids: Vec::new(),
             draft: BatchDraft::new(),
         }

@@ -13,7 +13,10 @@ use tracing::Instrument;
 use crate::connection::CloseRequest;
 use crate::driver::Driver;
 use crate::handshake_info::HandshakeInfo;
-use crate::http::{HeadError, RequestHead, post, read_head, upgrade_response, write_simple};
+use crate::http::{
+    HeadError, RequestHead, post, probes, read_head, upgrade_response, write_simple,
+};
+use crate::meter::{Refused, Transport};
 use crate::server::ServerState;
 use crate::{Connection, Dialect};
 
@@ -60,7 +63,10 @@ pub(crate) async fn serve_socket_by<S>(
             Box::pin(answer_post(stream, conn, body, peer, &state)).await
         }
         Ok(None) => {}
-        Err(_) => tracing::debug!(%peer, "handshake timed out; dropping the connection"),
+        Err(_) => {
+            state.meter.refused(Refused::Timeout);
+            tracing::debug!(%peer, "handshake timed out; dropping the connection")
+        }
     }
 }
 
@@ -72,7 +78,9 @@ async fn answer_post<S: AsyncWrite + Unpin>(
     peer: SocketAddr,
     state: &ServerState,
 ) {
+    state.meter.received(body.len());
     let reply = crate::one_shot::answer(state, &body, conn).await;
+    state.meter.sent(reply.as_ref().map_or(0, String::len));
     // A client that does not read its answer holds it only so long.
     let cap = state.limits.hard_message_cap();
     let sending = post::reply(&mut stream, reply, cap);
@@ -122,6 +130,7 @@ pub(crate) async fn serve_websocket<S>(
     // would store it twice): an idle connection's memory is mostly this task.
     let mut driver = Driver::new(ws, conn.clone(), Arc::clone(&state.methods), &state.limits)
         .with_slots(state.slots.clone())
+        .with_meter(state.meter.clone())
         .with_dialect(dialect, Arc::clone(&state.legacy_names));
     let ending = driver.serve().instrument(span.clone()).await;
     driver.end(ending).instrument(span).await;
@@ -162,6 +171,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let (head, leftover) = match read_head(&mut stream, MAX_HEAD).await {
         Ok(read) => read,
         Err(HeadError::TooLarge { .. }) => {
+            state.meter.refused(Refused::BadRequest);
             let _ = write_simple(
                 &mut stream,
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -171,6 +181,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             return None;
         }
         Err(HeadError::Malformed(e)) => {
+            state.meter.refused(Refused::BadRequest);
             let _ = write_simple(
                 &mut stream,
                 StatusCode::BAD_REQUEST,
@@ -184,6 +195,20 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             return None;
         }
     };
+    if probes::wants(state, &head) {
+        if !permits_origin(state, &head, dialect) {
+            state.meter.refused(Refused::Origin);
+            let _ = write_simple(
+                &mut stream,
+                StatusCode::FORBIDDEN,
+                &origin_refused(&head, Some(peer)),
+            )
+            .await;
+        } else if let Err(e) = probes::answer(&mut stream, state, &head).await {
+            tracing::debug!(%peer, error = %e, "probe not answered");
+        }
+        return None;
+    }
     // The original jrpc.js connects to `ws://HOST:PORT` with no path: its
     // endpoint takes an upgrade at any path.
     let endpoint = match dialect {
@@ -205,11 +230,8 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = write_simple(&mut stream, StatusCode::NOT_FOUND, &body).await;
         return None;
     }
-    if !permits_origin(state, &head, dialect) {
-        // Name the way out: the common case is a page from a dev server on
-        // another port, and its origin is exactly what to allow.
-        let body = origin_refused(&head, Some(peer));
-        let _ = write_simple(&mut stream, StatusCode::FORBIDDEN, &body).await;
+    if let Err((status, body)) = screen(state, &head, dialect, Some(peer)) {
+        let _ = write_simple(&mut stream, status, &body).await;
         return None;
     }
     let post = head.method == "POST" && dialect == Dialect::JsonRpc;
@@ -219,6 +241,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         false => match upgrade_response(&head) {
             Ok(response) => Some(response),
             Err(rejection) => {
+                state.meter.refused(Refused::BadRequest);
                 let _ = rejection.write(&mut stream).await;
                 return None;
             }
@@ -228,6 +251,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let conn = match admit(state, info).await {
         Ok(conn) => conn,
         Err(refusal) => {
+            state.meter.refused(Refused::Auth);
             tracing::info!(%peer, status = refusal.status(), reason = %refusal.reason, "refused by the handshake hook");
             let _ = write_simple(&mut stream, refusal.status, &refusal.body()).await;
             post::linger(&mut stream).await;
@@ -237,8 +261,12 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     let Some(response) = response else {
         let limit = state.limits.max_message_size;
         return match post::read_body(&mut stream, &head, leftover, limit).await {
-            Ok(body) => Some(Handshake::Post(stream, conn, body)),
+            Ok(body) => {
+                state.meter.accepted(Transport::Http);
+                Some(Handshake::Post(stream, conn, body))
+            }
             Err(refusal) => {
+                state.meter.refused(Refused::BadRequest);
                 conn.ended();
                 let _ = refusal.write(&mut stream).await;
                 post::linger(&mut stream).await;
@@ -250,10 +278,36 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         conn.ended();
         return None;
     }
+    state.meter.accepted(Transport::WebSocket);
     let config = state.limits.websocket_config();
     let ws =
         WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
     Some(Handshake::WebSocket(ws, conn))
+}
+
+/// What every request for the JSON-RPC endpoint passes, wherever it
+/// arrives (here, or through an axum route): its page's origin must be
+/// allowed, and the server must still take connections. The refusal's
+/// status and body otherwise, counted in the server's metrics.
+pub(crate) fn screen(
+    state: &ServerState,
+    head: &RequestHead,
+    dialect: Dialect,
+    peer: Option<SocketAddr>,
+) -> Result<(), (StatusCode, String)> {
+    if !permits_origin(state, head, dialect) {
+        // Name the way out: the common case is a page from a dev server on
+        // another port, and its origin is exactly what to allow.
+        state.meter.refused(Refused::Origin);
+        return Err((StatusCode::FORBIDDEN, origin_refused(head, peer)));
+    }
+    // Draining: a load balancer sends this one to another server.
+    if state.is_shutting_down() {
+        state.meter.refused(Refused::ShuttingDown);
+        let body = "server shutting down\n".to_owned();
+        return Err((StatusCode::SERVICE_UNAVAILABLE, body));
+    }
+    Ok(())
 }
 
 /// Whether the page asking for this WebSocket may open it. A legacy endpoint

@@ -14,9 +14,10 @@ use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-use crate::accept::{admit, origin_refused, permits_origin, serve_websocket};
+use crate::accept::{admit, screen, serve_websocket};
 use crate::handshake_info::HandshakeInfo;
 use crate::http::{RequestHead, accept_key};
+use crate::meter::{Refused, Transport};
 use crate::{Dialect, ServerHandle};
 
 impl ServerHandle {
@@ -68,10 +69,11 @@ impl ServerHandle {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0);
         let state = &self.state;
-        if !permits_origin(state, &head, Dialect::JsonRpc) {
-            return plain(StatusCode::FORBIDDEN, origin_refused(&head, peer));
+        if let Err((status, body)) = screen(state, &head, Dialect::JsonRpc, peer) {
+            return plain(status, body);
         }
         if state.live().len() >= state.limits.max_connections {
+            state.meter.refused(Refused::Limit);
             return plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too many connections\n".into(),
@@ -80,6 +82,7 @@ impl ServerHandle {
         let accept = match accept_key(&head) {
             Ok(accept) => accept,
             Err(rejection) => {
+                state.meter.refused(Refused::BadRequest);
                 let mut response = plain(rejection.status, rejection.message.to_owned());
                 for (name, value) in rejection.headers {
                     if let (Ok(name), Ok(value)) = (
@@ -103,14 +106,19 @@ impl ServerHandle {
         let conn =
             match tokio::time::timeout(state.limits.handshake_timeout, admit(state, info)).await {
                 Ok(Ok(conn)) => conn,
-                Ok(Err(refusal)) => return plain(refusal.status, refusal.body()),
+                Ok(Err(refusal)) => {
+                    state.meter.refused(Refused::Auth);
+                    return plain(refusal.status, refusal.body());
+                }
                 Err(_) => {
+                    state.meter.refused(Refused::Timeout);
                     return plain(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "the handshake hook took too long\n".into(),
                     );
                 }
             };
+        state.meter.accepted(Transport::WebSocket);
         let state = Arc::clone(state);
         tokio::spawn(async move {
             let upgraded = match upgrading.await {

@@ -33,6 +33,14 @@ pub struct Limits {
     pub max_queued_messages: usize,
     /// How long graceful shutdown lets running calls finish (default 10 s).
     pub shutdown_grace: Duration,
+    /// How long, after a shutdown told a connection to reconnect
+    /// ([`RECONNECT_METHOD`](jrpc_shared::RECONNECT_METHOD)), it still
+    /// runs new calls (default 1 s; within `shutdown_grace`): those its
+    /// client sent before it read the notice. Later ones are answered with
+    /// -32000 "Server shutting down". The browser client moves at once; a
+    /// client that ignores the notice is closed (1001) after this window
+    /// and its running calls.
+    pub shutdown_notice: Duration,
     /// Handlers running at once across the whole server, every connection
     /// together (default `None`: no cap beyond `max_in_flight` per
     /// connection); wsjsonrpc's `concurrency`. A call that finds them all
@@ -69,6 +77,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             max_queued_messages: 1024,
             shutdown_grace: Duration::from_secs(10),
+            shutdown_notice: Duration::from_secs(1),
             max_running_handlers: None,
             max_subscriptions: 1024,
             rate_limit: None,

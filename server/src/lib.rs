@@ -11,8 +11,9 @@
 //!
 //! This crate is the library alone: the `jrpc-server` and `jrpc` programs
 //! and the demo methods are the `jrpc-cli` crate. Features (all off by
-//! default): `static-files` (`ServerBuilder::www`) and `signal`
-//! (`shutdown_signal()`).
+//! default): `static-files` (`ServerBuilder::www`), `signal`
+//! (`shutdown_signal()`), `tls` (`https://`, `wss://`), `axum`
+//! (`ServerHandle::axum_route`) and `metrics` (Prometheus, see [`metrics`]).
 //!
 //! The protocol itself (parsing, dispatch, batches, ids, cancellation) lives in
 //! [`jrpc_shared`]; this crate only moves text between it and sockets.
@@ -45,9 +46,14 @@ pub mod describe;
 mod dialect;
 mod driver;
 mod embed;
+mod gate;
 mod handshake_info;
 mod http;
+mod listen;
+mod meter;
 mod method_set;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod one_shot;
 mod origin;
 mod outbox;

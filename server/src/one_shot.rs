@@ -14,6 +14,7 @@ use jrpc_shared::{Action, Answer, CallToken, Completion, ErrorObject, Inbound, c
 
 use crate::Connection;
 use crate::driver::{handler_panicked, run_handler, settle_all};
+use crate::gate;
 use crate::rate::Bucket;
 use crate::server::ServerState;
 use tokio::time::Instant;
@@ -29,6 +30,7 @@ pub(crate) async fn answer(state: &ServerState, text: &str, conn: Connection) ->
         .with_max_message_size(limits.max_message_size);
     let mut actions = Vec::new();
     inbound.receive(text, &state.methods.table, &mut actions);
+    state.meter.rejected(&mut inbound);
     let mut reply = String::new();
     let mut later = FuturesUnordered::new();
     // One POST is one connection's worth of calls: a batch beyond the burst is refused.
@@ -47,10 +49,8 @@ pub(crate) async fn answer(state: &ServerState, text: &str, conn: Connection) ->
             }
             continue;
         };
-        let refusal = rate.as_mut().and_then(|b| b.refusal(Instant::now()));
-        if let Some(refusal) =
-            refusal.or_else(|| crate::auth::refusal(&state.methods, &method, &conn))
-        {
+        let (methods, meter) = (&state.methods, &state.meter);
+        if let Some(refusal) = gate::refusal(rate.as_mut(), methods, &method, &conn, meter) {
             if let Some(token) = token {
                 reply.extend(inbound.complete(token, Err(refusal)));
             }

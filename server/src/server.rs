@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use http::StatusCode;
 use jrpc_shared::handler::SyncFn;
 use jrpc_shared::legacy::ErrorNames;
 use jrpc_shared::{CallError, encode_params, notification_text};
@@ -19,13 +18,13 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::accept::serve_socket;
 use crate::connection::CloseRequest;
 use crate::describe::{self, ApiInfo};
-use crate::http::write_simple;
+use crate::listen::{Accepting, accept};
+use crate::meter::Meter;
 use crate::slots::Slots;
 use crate::state::State;
-use crate::{Connection, Dialect, ErrorObject, Limits, MethodSet, OriginPolicy};
+use crate::{Connection, ErrorObject, Limits, MethodSet, OriginPolicy};
 
 /// What every connection task of one server shares.
 pub(crate) struct ServerState {
@@ -48,6 +47,10 @@ pub(crate) struct ServerState {
     pub(crate) main_port: u16,
     /// The type names legacy peers are shown for application errors.
     pub(crate) legacy_names: Arc<ErrorNames>,
+    /// The server's metrics, if it keeps them.
+    pub(crate) meter: Meter,
+    /// `GET /healthz` is answered.
+    pub(crate) health_check: bool,
     live: Mutex<HashMap<u64, Connection>>,
     shutting_down: AtomicBool,
 }
@@ -96,6 +99,9 @@ pub struct ServerBuilder {
     pub(crate) hook: Option<crate::auth::Hook>,
     #[cfg(feature = "tls")]
     tls: Option<Arc<crate::tls::ServerConfig>>,
+    #[cfg(feature = "metrics")]
+    metrics: Option<crate::metrics::prometheus_client::registry::Registry>,
+    health_check: bool,
 }
 
 impl Default for ServerBuilder {
@@ -113,6 +119,9 @@ impl Default for ServerBuilder {
             hook: None,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "metrics")]
+            metrics: None,
+            health_check: false,
         }
     }
 }
@@ -152,6 +161,42 @@ impl ServerBuilder {
     #[cfg(feature = "tls")]
     pub fn tls(mut self, config: Arc<crate::tls::ServerConfig>) -> Self {
         self.tls = Some(config);
+        self
+    }
+
+    /// Answers `GET /healthz` on the server's port, for a load balancer's
+    /// health check: 200 `ok` while the server serves, 503 `draining` once
+    /// a shutdown began (the server then still answers on its port until
+    /// its connections have finished). A browser page of an origin the
+    /// server does not allow gets 403, as for the WebSocket.
+    pub fn health_check(mut self) -> Self {
+        self.health_check = true;
+        self
+    }
+
+    /// Keeps Prometheus metrics of the server in `registry` (under `jrpc_`;
+    /// see [`crate::metrics`] for the list) and serves the registry, with
+    /// whatever else the application registered in it, at `GET /metrics`
+    /// on the server's port. [`ServerHandle::metrics_text`] gives the same
+    /// page for an application that serves it elsewhere. A browser page of
+    /// an origin the server does not allow gets 403. Feature `metrics`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use jrpc::metrics::prometheus_client::registry::Registry;
+    /// let server = jrpc::Server::builder()
+    ///     .metrics(Registry::default())
+    ///     .health_check()
+    ///     .bind("127.0.0.1:0")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn metrics(
+        mut self,
+        registry: crate::metrics::prometheus_client::registry::Registry,
+    ) -> Self {
+        self.metrics = Some(registry);
         self
     }
 
@@ -223,7 +268,16 @@ impl ServerBuilder {
             self.methods
                 .register_extension(describe::DISCOVER, Box::new(handler));
         }
-        Ok(Arc::new(ServerState {
+        Ok(Arc::new_cyclic(move |server| {
+            // Before the methods are shared: the metrics wrap their handlers.
+            let meter = self.meter(server);
+            self.server_state(main_port, meter)
+        }))
+    }
+
+    fn server_state(self, main_port: u16, meter: Meter) -> ServerState {
+        ServerState {
+            meter,
             slots: self.limits.max_running_handlers.map(Slots::new),
             methods: Arc::new(self.methods),
             limits: self.limits,
@@ -237,9 +291,22 @@ impl ServerBuilder {
             tls: self.tls.map(tokio_rustls::TlsAcceptor::from),
             main_port,
             legacy_names: Arc::new(self.legacy_names),
+            health_check: self.health_check,
             live: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
-        }))
+        }
+    }
+
+    /// The meter of the server being built, `server`: with metrics, its
+    /// methods' handlers are wrapped to count their calls.
+    #[cfg_attr(not(feature = "metrics"), allow(unused_variables, clippy::unused_self))]
+    fn meter(&mut self, server: &std::sync::Weak<ServerState>) -> Meter {
+        #[cfg(feature = "metrics")]
+        if let Some(registry) = self.metrics.take() {
+            let metrics = crate::metrics::Metrics::new(registry, &mut self.methods, server.clone());
+            return Meter::new(Some(Arc::new(metrics)));
+        }
+        Meter::default()
     }
 }
 
@@ -321,9 +388,12 @@ impl Server {
         handle
     }
 
-    /// Accepts connections until [`ServerHandle::shutdown`], then shuts down gracefully:
-    /// stops accepting, lets running calls finish (up to [`Limits::shutdown_grace`]),
-    /// and closes every connection with code 1001.
+    /// Accepts connections until [`ServerHandle::shutdown`], then shuts down
+    /// gracefully: asks every connection to go (each is told to reconnect,
+    /// its running calls finish, up to [`Limits::shutdown_grace`], then it
+    /// closes with code 1001). Meanwhile the port still answers, so that a
+    /// load balancer learns of the drain: `/healthz` says 503, and new
+    /// connections are turned away with 503.
     pub async fn run(self) -> std::io::Result<()> {
         let Server {
             listener,
@@ -331,47 +401,20 @@ impl Server {
             handle,
         } = self;
         let state = Arc::clone(&handle.state);
-        let permits = Arc::new(Semaphore::new(state.limits.max_connections));
+        let mut accepting = Accepting {
+            permits: Arc::new(Semaphore::new(state.limits.max_connections)),
+            tasks: JoinSet::new(),
+            state: Arc::clone(&state),
+        };
         let mut shutdown = handle.shutdown.subscribe();
-        let mut tasks = JoinSet::new();
         tracing::info!(addr = %handle.local_addr, path = %state.path, "jrpc server listening");
         loop {
             tokio::select! {
                 _ = shutdown.wait_for(|&stop| stop).map(|r| r.is_ok()) => break,
-                Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
-                accepted = accept(&listener, &legacy) => {
-                    let (stream, peer, dialect) = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(e) => {
-                            // Usually out of file descriptors: back off instead of spinning.
-                            tracing::warn!(error = %e, "accept failed");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    match Arc::clone(&permits).try_acquire_owned() {
-                        Ok(permit) => {
-                            let state = Arc::clone(&state);
-                            let _ = stream.set_nodelay(true);
-                            tasks.spawn(async move {
-                                serve_tcp(stream, peer, state, dialect).await;
-                                drop(permit);
-                            });
-                        }
-                        Err(_) => {
-                            // A TLS client would read a plain 503 as a TLS
-                            // error: it is just closed instead.
-                            #[cfg(feature = "tls")]
-                            if state.tls.is_some() && dialect == Dialect::JsonRpc {
-                                continue;
-                            }
-                            tasks.spawn(refuse_busy(stream));
-                        }
-                    }
-                }
+                Some(_) = accepting.tasks.join_next(), if !accepting.tasks.is_empty() => {}
+                accepted = accept(&listener, &legacy) => accepting.take(accepted).await,
             }
         }
-        drop((listener, legacy));
         state.shutting_down.store(true, Ordering::Release);
         for conn in handle.connections() {
             conn.0.control.request(CloseRequest::GoingAway);
@@ -380,79 +423,22 @@ impl Server {
             .limits
             .shutdown_grace
             .saturating_add(state.limits.handshake_timeout.min(Duration::from_secs(5)));
-        let drained =
-            tokio::time::timeout(limit, async { while tasks.join_next().await.is_some() {} }).await;
-        if drained.is_err() {
-            tasks.abort_all();
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {
+                    accepting.tasks.abort_all();
+                    break;
+                }
+                joined = accepting.tasks.join_next() => if joined.is_none() { break },
+                accepted = accept(&listener, &legacy) => accepting.take(accepted).await,
+            }
         }
+        drop((listener, legacy));
         handle.stopped.send_replace(true);
         tracing::info!("jrpc server stopped");
         Ok(())
     }
-}
-
-/// Serves an accepted TCP connection: through TLS first when the server has
-/// it (the main listener only), within the handshake timeout.
-async fn serve_tcp(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    state: Arc<ServerState>,
-    dialect: Dialect,
-) {
-    #[cfg(feature = "tls")]
-    if let (Some(acceptor), Dialect::JsonRpc) = (&state.tls, dialect) {
-        // Boxed: inline, a TLS connection's larger state (the handshake's,
-        // then the stream's) would size every plain connection's task too,
-        // and an idle connection's memory is mostly that task.
-        let acceptor = acceptor.clone();
-        return Box::pin(serve_tls(acceptor, stream, peer, state)).await;
-    }
-    serve_socket(stream, peer, state, dialect).await;
-}
-
-/// [`serve_tcp`] for the TLS listener: the TLS handshake, then the
-/// connection, both within one handshake timeout.
-#[cfg(feature = "tls")]
-async fn serve_tls(
-    acceptor: tokio_rustls::TlsAcceptor,
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    state: Arc<ServerState>,
-) {
-    let deadline = tokio::time::Instant::now() + state.limits.handshake_timeout;
-    match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
-        Ok(Ok(tls)) => {
-            crate::accept::serve_socket_by(tls, peer, state, Dialect::JsonRpc, deadline).await
-        }
-        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-    }
-}
-
-/// The next connection on either listener, with the dialect it speaks.
-async fn accept(
-    main: &TcpListener,
-    legacy: &Option<TcpListener>,
-) -> std::io::Result<(tokio::net::TcpStream, SocketAddr, Dialect)> {
-    let legacy = async {
-        match legacy {
-            Some(listener) => listener.accept().await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        accepted = main.accept() => accepted.map(|(s, a)| (s, a, Dialect::JsonRpc)),
-        accepted = legacy => accepted.map(|(s, a)| (s, a, Dialect::Jrpc)),
-    }
-}
-
-async fn refuse_busy(mut stream: tokio::net::TcpStream) {
-    let refusal = write_simple(
-        &mut stream,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "too many connections\n",
-    );
-    let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
 }
 
 impl ServerHandle {
@@ -517,6 +503,23 @@ impl ServerHandle {
             }
             self.stopped.send_replace(true);
         }
+    }
+
+    /// True once a shutdown began: what `GET /healthz` answers 503 for, for
+    /// an application that serves its own health check (an axum app, say).
+    pub fn is_draining(&self) -> bool {
+        self.state.is_shutting_down()
+    }
+
+    /// The page `GET /metrics` answers (the Prometheus text format), for an
+    /// application that serves it on a route of its own; `None` when the
+    /// server keeps no metrics (see [`ServerBuilder::metrics`]). Feature `metrics`.
+    #[cfg(feature = "metrics")]
+    pub fn metrics_text(&self) -> Option<String> {
+        self.state
+            .meter
+            .metrics()
+            .map(crate::metrics::Metrics::encode)
     }
 
     /// Completes when the server has stopped.

@@ -89,6 +89,8 @@ pub use call_error::CallError;
 pub use error_object::{ErrorObject, code};
 pub use handler::{HandlerResult, Outcome};
 pub use id::Id;
+#[cfg(feature = "std")]
+pub use inbound::Rejected;
 pub use inbound::{
     Action, Answer, CallToken, Completion, DEFAULT_MAX_BATCH_LEN, DEFAULT_MAX_MESSAGE_SIZE, Inbound,
 };
@@ -110,3 +112,11 @@ pub use wire::{
 /// The notification a peer sends to cancel one of its requests (the Language
 /// Server Protocol's convention): params `{"id": <id of the request>}`.
 pub const CANCEL_METHOD: &str = "$/cancelRequest";
+
+/// The notification (no params) a server sends each connection when it
+/// begins to shut down: "open a new connection, and send new calls there;
+/// calls already sent on this one are still answered". Behind a load
+/// balancer the new connection reaches another server, so a rolling restart
+/// costs no call. A client that ignores it still has a short window before
+/// new calls are refused, and then the close (1001).
+pub const RECONNECT_METHOD: &str = "rpc.reconnect";

@@ -93,6 +93,21 @@ impl<H> Methods<H> {
         Ok(())
     }
 
+    /// This table with `handler` under `name`, one of the library's own
+    /// `rpc.` names (no check, so nothing to refuse: for a name the code
+    /// itself gives, as the browser engine does with
+    /// [`RECONNECT_METHOD`](crate::RECONNECT_METHOD)).
+    ///
+    /// ```
+    /// let methods = jrpc_shared::Methods::new().with_extension("rpc.reconnect", 0);
+    /// assert_eq!(methods.get("rpc.reconnect"), Some(&0));
+    /// ```
+    pub fn with_extension(mut self, name: &'static str, handler: H) -> Self {
+        debug_assert!(name.starts_with(RESERVED_PREFIX));
+        self.table.insert(name.into(), handler);
+        self
+    }
+
     /// Registers `handler` under `name`, replacing any earlier handler of that name.
     pub fn replace(&mut self, name: &str, handler: H) -> Result<Option<H>, RegisterError> {
         check_name(name)?;

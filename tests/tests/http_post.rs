@@ -10,14 +10,13 @@ mod common;
 
 use std::net::SocketAddr;
 
-use common::{basic, start, stop, within};
+use common::{basic, http_exchange, start, stop, within};
 use jrpc::{CallError, Connection, ErrorObject, PendingSubscription, code};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Sends `POST path` with `body` and `headers`; the status and the body.
 async fn post(addr: SocketAddr, body: &str, headers: &[&str]) -> (u16, String, String) {
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let mut request =
         format!("POST /rpc HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n");
     for header in headers {
@@ -32,14 +31,7 @@ async fn post(addr: SocketAddr, body: &str, headers: &[&str]) -> (u16, String, S
     }
     request.push_str("\r\n");
     request.push_str(body);
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    within("the HTTP answer", tcp.read_to_string(&mut response))
-        .await
-        .unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, head.to_owned(), body.to_owned())
+    http_exchange(addr, &request).await
 }
 
 fn json_of(body: &str) -> Value {

@@ -1,5 +1,8 @@
-//! Graceful shutdown: running calls finish, connections close with 1001,
-//! the server stops and refuses newcomers.
+//! Graceful shutdown: each connection is told to reconnect (`rpc.reconnect`)
+//! and still runs what its client sends for a short window; then new calls
+//! are refused, running calls finish, connections close with 1001, and the
+//! server stops. While it drains it still answers on its port: newcomers
+//! get 503.
 //!
 //! These tests run on the current-thread runtime: once one connection has
 //! seen its close frame, the server task has already asked every connection to
@@ -11,7 +14,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Raw, basic, start, within};
+use common::{Raw, basic, http_status, start, within};
 use jrpc::{Client, Connection, ErrorObject, ServerHandle};
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -26,7 +29,12 @@ async fn gated_server(grace: Duration) -> (ServerHandle, Gates, mpsc::UnboundedR
     let gates: Gates = Arc::default();
     let (started_tx, started) = mpsc::unbounded_channel();
     let handler_gates = Arc::clone(&gates);
-    let server = start(basic().with_limits(|l| l.shutdown_grace = grace).method(
+    // No notice window: these tests are about what comes after it.
+    let limits = move |l: &mut jrpc::Limits| {
+        l.shutdown_grace = grace;
+        l.shutdown_notice = Duration::ZERO;
+    };
+    let server = start(basic().with_limits(limits).method(
         "slow",
         move |_c: Connection, (): ()| {
             let gate = handler_gates
@@ -73,8 +81,9 @@ async fn running_calls_finish_then_connections_close_with_1001() {
     // An idle connection closes at once, with "going away".
     let frame = idle.expect_close().await.expect("a close code");
     assert_eq!(frame.code, CloseCode::Away);
-    // New connections are refused while the running calls drain.
-    assert!(TcpStream::connect(server.local_addr()).await.is_err());
+    // New connections are turned away while the running calls drain (a
+    // load balancer sends them elsewhere).
+    assert_eq!(http_status(Raw::try_connect(server.url()).await), 503);
 
     // New requests on a draining connection are refused with a clear error...
     let refused = busy
@@ -128,6 +137,11 @@ async fn calls_still_running_after_the_grace_time_are_cut_off() {
         .await;
     within("the call to start", started.recv()).await.unwrap();
     server.shutdown();
+    // The notice, then (the grace time being shorter than its window) the close.
+    assert_eq!(
+        raw.next_json().await,
+        json!({"jsonrpc": "2.0", "method": "rpc.reconnect"})
+    );
     let frame = raw.expect_close().await.expect("a close code");
     assert_eq!(frame.code, CloseCode::Away);
     within("the server to stop", server.stopped()).await;
@@ -159,5 +173,44 @@ async fn shutdown_without_connections_and_with_clients_only() {
         within("a client to see the close", client.closed()).await;
         assert!(client.request::<String, _>("ping", &()).await.is_err());
     }
+    within("the server to stop", server.stopped()).await;
+}
+
+/// A server with `limits`, one working raw connection to it, and the
+/// shutdown begun: the connection has read its `rpc.reconnect` notice.
+async fn told_to_reconnect(limits: impl FnOnce(&mut jrpc::Limits)) -> (ServerHandle, Raw) {
+    let server = start(basic().with_limits(limits)).await;
+    let mut raw = Raw::connect(&server.url()).await;
+    raw.assert_works().await;
+    server.shutdown();
+    assert_eq!(
+        raw.next_json().await,
+        json!({"jsonrpc": "2.0", "method": "rpc.reconnect"})
+    );
+    (server, raw)
+}
+
+#[tokio::test]
+async fn the_client_is_told_to_reconnect_and_what_it_sent_meanwhile_still_runs() {
+    // Long enough that only the client's leaving can end the connection.
+    let (server, mut raw) = told_to_reconnect(|l| {
+        l.shutdown_grace = Duration::from_secs(60);
+        l.shutdown_notice = Duration::from_secs(60);
+    })
+    .await;
+    // A call its client sent before it read the notice is answered.
+    raw.assert_works().await;
+    // The client leaves; with no connection left, the server stops at once.
+    drop(raw);
+    within("the server to stop", server.stopped()).await;
+}
+
+#[tokio::test]
+async fn a_client_that_ignores_the_notice_is_closed_after_the_window() {
+    let (server, mut raw) =
+        told_to_reconnect(|l| l.shutdown_notice = Duration::from_millis(100)).await;
+    // Idle after the window: closed with "going away".
+    let frame = raw.expect_close().await.expect("a close code");
+    assert_eq!(frame.code, CloseCode::Away);
     within("the server to stop", server.stopped()).await;
 }

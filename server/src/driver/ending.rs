@@ -12,11 +12,6 @@ pub(crate) enum Ending {
     Close(CloseCode, &'static str),
 }
 
-/// A normal close (1000): nothing waits for running calls.
-pub(super) fn ending_is_normal(ending: &Ending) -> bool {
-    matches!(ending, Ending::Close(CloseCode::Normal, _))
-}
-
 /// The ending a transport error means.
 pub(super) fn ending_for(error: WsError) -> Ending {
     match error {

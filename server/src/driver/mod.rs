@@ -24,12 +24,12 @@ use jrpc_shared::handler::DynHandler;
 use jrpc_shared::legacy::{ErrorNames, Incoming};
 use jrpc_shared::{Action, CallToken, ErrorObject, Inbound};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
+mod closing;
 mod ending;
 mod handlers;
 mod keepalive;
@@ -40,12 +40,15 @@ pub(crate) use handlers::{handler_panicked, run_handler};
 use crate::Dialect;
 use crate::codec::{self, Codec, Unpacked};
 use crate::connection::CloseRequest;
+use crate::gate;
+use crate::meter::Meter;
 use crate::rate::Bucket;
 use crate::slots::Slots;
 use crate::write_queue::WriteQueue;
 use crate::{Connection, Limits, MethodSet};
+use closing::Closing;
 pub(crate) use ending::Ending;
-use ending::{ending_for, ending_is_normal};
+use ending::ending_for;
 use keepalive::{Due, Keepalive};
 
 /// Events handled in one poll before yielding to other tasks.
@@ -92,8 +95,10 @@ pub(crate) struct Driver<S> {
     unflushed: bool,
     max_in_flight: usize,
     shutdown_grace: Duration,
-    /// Set once a close was requested: the deadline for finishing up.
-    closing: Option<Pin<Box<Sleep>>>,
+    /// See [`Limits::shutdown_notice`].
+    shutdown_notice: Duration,
+    /// Set once a close was requested.
+    closing: Option<Box<Closing>>,
     /// The server-wide cap on running handlers, if there is one.
     slots: Option<Slots>,
     dialect: Dialect,
@@ -108,6 +113,8 @@ pub(crate) struct Driver<S> {
     keepalive: Option<Keepalive>,
     /// A ping is due to go out.
     ping_due: bool,
+    /// The server's metrics, if it keeps them.
+    meter: Meter,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
@@ -134,6 +141,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             unflushed: false,
             max_in_flight: limits.max_in_flight,
             shutdown_grace: limits.shutdown_grace,
+            shutdown_notice: limits.shutdown_notice,
             closing: None,
             slots: None,
             dialect: Dialect::JsonRpc,
@@ -144,7 +152,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 .ping_interval
                 .map(|every| Keepalive::new(every, limits.peer_timeout)),
             ping_due: false,
+            meter: Meter::default(),
         }
+    }
+
+    /// Counts this connection's traffic in `meter` (the server's metrics).
+    pub(crate) fn with_meter(mut self, meter: Meter) -> Self {
+        self.meter = meter;
+        self
     }
 
     /// Packs messages as `codec` says from the start (a server waits to
@@ -247,6 +262,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                         if let Some(keepalive) = &mut self.keepalive {
                             keepalive.heard();
                         }
+                        self.meter.received(message.len());
                         self.on_message(message);
                         progress = true;
                     }
@@ -274,35 +290,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         // Out of budget: let other connections run, then continue.
         cx.waker().wake_by_ref();
         Poll::Pending
-    }
-
-    /// Decides whether a requested close can happen now. Messages already
-    /// queued are written first in both cases; a server shutdown also lets
-    /// running calls finish. Either way a deadline bounds the wait.
-    fn poll_closing(&mut self, cx: &mut Context<'_>) -> Option<Ending> {
-        let (wait, ending) = match self.conn.0.control.requested() {
-            CloseRequest::None => return None,
-            CloseRequest::Normal => (CLOSE_WAIT, Ending::Close(CloseCode::Normal, "")),
-            CloseRequest::GoingAway => (
-                self.shutdown_grace,
-                Ending::Close(CloseCode::Away, "server shutting down"),
-            ),
-        };
-        if !ending_is_normal(&ending) && !self.inbound.is_refusing() {
-            self.inbound.refuse_new_calls(ErrorObject::new(
-                jrpc_shared::code::SERVER_BUSY,
-                "Server shutting down",
-            ));
-        }
-        let timer = self
-            .closing
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(wait)));
-        let tasks_done = self.tasks.is_empty() || ending_is_normal(&ending);
-        let written = self.queue.is_empty() && !self.unflushed && self.conn.0.outbox.is_empty();
-        if (tasks_done && written) || timer.as_mut().poll(cx).is_ready() {
-            return Some(ending);
-        }
-        None
     }
 
     fn may_read(&self) -> bool {
@@ -339,6 +326,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             let Some(text) = self.queue.pop() else {
                 break;
             };
+            self.meter.sent(text.len());
             let message = match self.msgpack {
                 // Only a number beyond f64 has no msgpack form: sent as text.
                 true => codec::json_to_msgpack(&text).map_or(Message::text(text), Message::binary),
@@ -436,12 +424,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             // Pings are answered by tungstenite; a close frame ends the stream next.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
+        self.meter.rejected(&mut self.inbound);
         for action in actions.drain(..) {
             if let Action::Call { token, method, .. } = &action {
-                let rate = self.rate.as_mut().and_then(|b| b.refusal(Instant::now()));
-                let refusal =
-                    rate.or_else(|| crate::auth::refusal(&self.methods, method, &self.conn));
-                if let Some(error) = refusal {
+                let (rate, meter) = (self.rate.as_mut(), &self.meter);
+                if let Some(error) = gate::refusal(rate, &self.methods, method, &self.conn, meter) {
                     match *token {
                         Some(token) => self.queue.extend(self.inbound.complete(token, Err(error))),
                         None => {

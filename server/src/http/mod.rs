@@ -7,6 +7,7 @@
 
 pub(crate) mod head;
 pub(crate) mod post;
+pub(crate) mod probes;
 pub(crate) mod response;
 #[cfg(feature = "static-files")]
 pub(crate) mod static_files;

@@ -38,8 +38,12 @@ macro_rules! unindex {
 }
 
 mod answer;
+#[cfg(feature = "std")]
+mod tally;
 
 pub use answer::{Answer, Completion};
+#[cfg(feature = "std")]
+pub use tally::Rejected;
 
 /// Identifies one incoming request while its handler runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,6 +141,9 @@ pub struct Inbound {
     /// This side's own subscriptions, whose messages arrive as notifications.
     #[cfg(feature = "subscribe")]
     book: crate::subscription::Book,
+    /// What was refused without a handler, for a server's metrics.
+    #[cfg(feature = "std")]
+    rejected: Rejected,
 }
 
 /// Default for [`Inbound::with_max_batch_len`].
@@ -160,7 +167,25 @@ impl Inbound {
             refusal: None,
             #[cfg(feature = "subscribe")]
             book: Default::default(),
+            #[cfg(feature = "std")]
+            rejected: Rejected::default(),
         }
+    }
+
+    /// What was refused without running a handler since the last call
+    /// (feature `std`): a server adds it to its metrics.
+    #[cfg(feature = "std")]
+    pub fn take_rejected(&mut self) -> Rejected {
+        core::mem::take(&mut self.rejected)
+    }
+
+    /// Counts a refusal with error `code` (with `std`; nothing without).
+    #[inline(always)]
+    fn rejected(&mut self, code: i64) {
+        #[cfg(feature = "std")]
+        self.rejected.count(code);
+        #[cfg(not(feature = "std"))]
+        let _ = code;
     }
 
     /// Sets the largest frame (in bytes) that is read; a larger one is
@@ -249,10 +274,12 @@ impl Inbound {
         if text.len() > self.max_message_size {
             let error = ErrorObject::message_too_large(text.len(), self.max_message_size);
             crate::reject::refuse(text, &error, self.max_batch_len, actions);
+            self.rejected(error.code);
             return;
         }
         match parse(text, self.max_batch_len) {
             Frame::Error(error) => {
+                self.rejected(error.code);
                 let mut out = String::with_capacity(80);
                 push_error(&mut out, &Id::null(), &error);
                 actions.push(Action::Reply(out));
@@ -271,6 +298,7 @@ impl Inbound {
     /// A binary frame: JSON-RPC over WebSocket travels in text frames, so it
     /// is answered with one -32700 error (id `null`), as invalid JSON is.
     pub fn receive_binary<H>(&mut self, actions: &mut Vec<Action<'_, '_, H>>) {
+        self.rejected(crate::code::PARSE_ERROR);
         let mut out = String::with_capacity(160);
         push_error(&mut out, &Id::null(), &ErrorObject::binary_frame());
         actions.push(Action::Reply(out));
@@ -329,7 +357,10 @@ impl Inbound {
         out: &mut String,
     ) {
         match item {
-            Item::Invalid { id, error } => push_error(out, &id, &error),
+            Item::Invalid { id, error } => {
+                self.rejected(error.code);
+                push_error(out, &id, &error)
+            }
             Item::Ignored(why) => debug!("ignored a message: {why}"),
             Item::Response { id, outcome } => match Id::from_raw(id).and_then(|id| id.as_u64()) {
                 Some(id) => actions.push(Action::Settle { id, outcome }),
@@ -347,6 +378,7 @@ impl Inbound {
                 }
             }
             Item::Call { id, .. } if self.refusal.is_some() => {
+                self.rejected(crate::code::SERVER_BUSY);
                 if let (Some(id), Some(error)) = (id, &self.refusal) {
                     push_error(out, &id, error);
                 }
@@ -367,6 +399,7 @@ impl Inbound {
                     }
                 }
                 let Some(handler) = methods.get(&method) else {
+                    self.rejected(crate::code::METHOD_NOT_FOUND);
                     if let Some(id) = id {
                         push_error(out, &id, &ErrorObject::method_not_found());
                     }
@@ -375,6 +408,7 @@ impl Inbound {
                 let token = match id {
                     None => None,
                     Some(id) if self.in_flight.len() >= self.max_in_flight => {
+                        self.rejected(crate::code::SERVER_BUSY);
                         push_error(out, &id, &ErrorObject::server_busy(self.max_in_flight));
                         return;
                     }

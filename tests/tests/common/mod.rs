@@ -112,6 +112,21 @@ pub async fn registered(client: &jrpc::Client) {
     assert_eq!(pong, "pong");
 }
 
+/// Sends one HTTP `request` (head and body, as written) to `addr` and reads
+/// the answer to its end: the status, the head and the body.
+pub async fn http_exchange(addr: std::net::SocketAddr, request: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    within("the HTTP answer", tcp.read_to_string(&mut response))
+        .await
+        .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    (status, head.to_owned(), body.to_owned())
+}
+
 /// The HTTP status of a refused WebSocket handshake.
 pub fn http_status(result: Result<Raw, WsError>) -> u16 {
     match result {

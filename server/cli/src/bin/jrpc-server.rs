@@ -47,6 +47,14 @@ struct Args {
     #[arg(long)]
     no_www: bool,
 
+    /// Do not serve Prometheus metrics at GET /metrics.
+    #[arg(long)]
+    no_metrics: bool,
+
+    /// Do not answer GET /healthz (200 while serving, 503 while draining).
+    #[arg(long)]
+    no_health_check: bool,
+
     /// Also accept WebSocket connections from pages of this origin, e.g.
     /// http://localhost:5173 (repeatable; `*` allows every origin). Non-browser
     /// clients and pages served by this server itself under an IP address or
@@ -285,6 +293,12 @@ fn builder(args: &Args) -> jrpc::ServerBuilder {
     }
     for origin in &args.allow_origin {
         builder = builder.allow_origin(origin);
+    }
+    if !args.no_metrics {
+        builder = builder.metrics(Default::default());
+    }
+    if !args.no_health_check {
+        builder = builder.health_check();
     }
     let default_www = Path::new("www");
     let www = match (&args.www, args.no_www) {

@@ -1,0 +1,86 @@
+// A rolling restart costs no call: jrpc-server, stopped with SIGTERM, tells
+// its clients to reconnect (`rpc.reconnect`) before it closes. The browser
+// client then sends new calls only on a new connection (here, the server
+// started again on the same port, as a load balancer's other server would
+// be), and leaves the old one once the calls it sent there are answered.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { Server, env, launchChromium, watchConsole, withTimeout } from "./helpers.mjs";
+
+const www = path.resolve(env("JRPC_WWW"));
+const args = (addr) => ["--addr", addr, "--www", www, "--push-interval", "0"];
+let servers = [];
+let browser;
+
+before(async () => {
+  servers.push(await Server.start(args("127.0.0.1:0"), "move-server.log"));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const server of servers) await server.stop().catch(() => server.kill());
+});
+
+test("told to reconnect, the client moves without failing a call", { timeout: 60_000 }, async () => {
+  const [first] = servers;
+  const page = await browser.newPage();
+  page.setDefaultTimeout(15_000);
+  const watch = watchConsole(page);
+  // Reconnect attempts while the old server drains get its 503; Chromium logs each.
+  watch.allowed.push(new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${first.port}/rpc' failed`));
+  /** Every JSON-RPC message, by the socket it went over (0: the first). */
+  const sockets = [];
+  page.on("websocket", (ws) => {
+    const frames = [];
+    sockets.push(frames);
+    const record = (dir) => ({ payload }) => frames.push({ dir, msg: JSON.parse(String(payload)) });
+    ws.on("framesent", record("sent"));
+    ws.on("framereceived", record("received"));
+  });
+  const noticed = new Promise((resolve) => {
+    page.on("websocket", (ws) => ws.on("framereceived", ({ payload }) => String(payload).includes("rpc.reconnect") && resolve()));
+  });
+  try {
+    await page.goto(first.url);
+    await page.evaluate(async () => {
+      const { JRPC } = await import("/pkg/jrpc_client_wasm.js");
+      const events = [];
+      const rpc = new JRPC.WebSocket(`ws://${location.host}/rpc`, { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+      for (const kind of ["open", "close"]) rpc.addEventListener(kind, (e) => events.push({ type: e.type, code: e.code, reason: e.reason }));
+      await rpc.ready;
+      // A call that is running when the server is told to stop.
+      const slow = rpc.request("demo.sleep", [700]);
+      window.move = { rpc, events, slow };
+    });
+    first.child.kill("SIGTERM");
+    await withTimeout(noticed, 10_000, "no rpc.reconnect from the server");
+    // A call made after the notice: not sent on the old connection.
+    await page.evaluate(() => {
+      window.move.after = window.move.rpc.request("math.sum", [2, 3]);
+    });
+    assert.equal(await page.evaluate(() => window.move.slow), 700, "the running call is answered on the old connection");
+
+    // The old server drains and exits; the "other server" takes its place.
+    const exit = await withTimeout(first.exited, 20_000, "the first server did not exit");
+    assert.equal(exit.code, 0, JSON.stringify(exit));
+    servers.push(await Server.start(args(`127.0.0.1:${first.port}`), "move-server-2.log"));
+    assert.equal(await page.evaluate(() => window.move.after), 5, "the call made after the notice is answered by the new server");
+
+    const events = await page.evaluate(() => window.move.events);
+    assert.deepEqual(
+      events.find((e) => e.type === "close"),
+      { type: "close", code: 1001, reason: "the server asked to reconnect" },
+      "the client left by itself, after its running call was answered",
+    );
+    const sentOn = (i) => sockets[i].filter((f) => f.dir === "sent" && f.msg.method === "math.sum");
+    assert.equal(sentOn(0).length, 0, "nothing new went to the server that asked to be left");
+    assert.equal(sockets.at(-1).filter((f) => f.dir === "sent" && f.msg.method === "math.sum").length, 1);
+    await page.evaluate(() => window.move.rpc.close());
+    assert.deepEqual(watch.unexpected(), []);
+  } finally {
+    await page.close();
+  }
+});
