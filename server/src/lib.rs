@@ -13,7 +13,8 @@
 //! and the demo methods are the `jrpc-cli` crate. Features (all off by
 //! default): `static-files` (`ServerBuilder::www`), `signal`
 //! (`shutdown_signal()`), `tls` (`https://`, `wss://`), `axum`
-//! (`ServerHandle::axum_route`) and `metrics` (Prometheus, see [`metrics`]).
+//! (`ServerHandle::axum_route`) and `metrics` (Prometheus; the module
+//! `jrpc::metrics` lists them).
 //!
 //! The protocol itself (parsing, dispatch, batches, ids, cancellation) lives in
 //! [`jrpc_shared`]; this crate only moves text between it and sockets.
@@ -47,6 +48,7 @@ mod dialect;
 mod driver;
 mod embed;
 mod gate;
+mod handler_fn;
 mod handshake_info;
 mod http;
 mod listen;
@@ -76,6 +78,7 @@ pub use config::Limits;
 pub use connection::Connection;
 pub use describe::{ApiInfo, MethodDoc};
 pub use dialect::Dialect;
+pub use handler_fn::{AsyncMethod, SubscriptionMethod, SyncMethod};
 pub use jrpc_shared::{CallError, ErrorObject, Raw, RawBuf, code};
 pub use method_set::MethodSet;
 pub use origin::OriginPolicy;

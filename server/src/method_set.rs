@@ -1,15 +1,12 @@
 //! Registering typed Rust handlers, for servers and clients alike.
 
-use std::future::Future;
-
-use jrpc_shared::handler::{AsyncFn, DynHandler, SyncFn};
-use jrpc_shared::{ErrorObject, Methods, RegisterError};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use jrpc_shared::handler::DynHandler;
+use jrpc_shared::{Methods, RegisterError};
 
 use crate::Connection;
 use crate::describe::MethodDoc;
 use crate::describe::docs::{Docs, SubscriptionNames};
+use crate::handler_fn::{AsyncMethod, SubscriptionMethod, SyncMethod};
 
 /// A set of methods whose handlers receive the calling [`Connection`].
 ///
@@ -46,15 +43,8 @@ impl MethodSet {
     /// # Panics
     /// If `name` is reserved (`rpc.*`, `$/cancelRequest`) or already registered:
     /// that is a programming error, found the first time the code runs.
-    pub fn method<F, Fut, P, R, E>(&mut self, name: &str, f: F) -> &mut Self
-    where
-        F: Fn(Connection, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<R, E>> + Send + 'static,
-        P: DeserializeOwned + 'static,
-        R: Serialize + 'static,
-        E: Into<ErrorObject> + 'static,
-    {
-        self.register(name, Box::new(AsyncFn::new(f)))
+    pub fn method<P, Fut>(&mut self, name: &str, f: impl AsyncMethod<P, Fut>) -> &mut Self {
+        self.register(name, f.into_handler())
     }
 
     /// Registers a synchronous handler; its answer is written without spawning
@@ -62,14 +52,8 @@ impl MethodSet {
     ///
     /// # Panics
     /// As [`MethodSet::method`].
-    pub fn sync_method<F, P, R, E>(&mut self, name: &str, f: F) -> &mut Self
-    where
-        F: Fn(Connection, P) -> Result<R, E> + Send + Sync + 'static,
-        P: DeserializeOwned + 'static,
-        R: Serialize + 'static,
-        E: Into<ErrorObject> + 'static,
-    {
-        self.register(name, Box::new(SyncFn::new(f)))
+    pub fn sync_method<P, Out>(&mut self, name: &str, f: impl SyncMethod<P, Out>) -> &mut Self {
+        self.register(name, f.into_handler())
     }
 
     /// Registers a subscription: `subscribe` is the method that opens one
@@ -80,20 +64,14 @@ impl MethodSet {
     ///
     /// # Panics
     /// As [`MethodSet::method`], for `subscribe` and `unsubscribe`.
-    pub fn subscription<F, Fut, P>(
+    pub fn subscription<P, Fut>(
         &mut self,
         subscribe: &str,
         notification: &str,
         unsubscribe: &str,
-        f: F,
-    ) -> &mut Self
-    where
-        F: Fn(Connection, P, crate::PendingSubscription) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-        P: DeserializeOwned + Send + 'static,
-    {
-        let handler = crate::subscription::SubscribeFn::new(f, notification);
-        self.register(subscribe, Box::new(handler));
+        f: impl SubscriptionMethod<P, Fut>,
+    ) -> &mut Self {
+        self.register(subscribe, f.into_handler(notification));
         let names = SubscriptionNames {
             notification: notification.to_owned(),
             unsubscribe: unsubscribe.to_owned(),
@@ -218,43 +196,25 @@ impl MethodSet {
 macro_rules! builder_methods {
     ($role:literal) => {
         #[doc = concat!("Registers an `async` method ", $role, "; see [`MethodSet::method`](crate::MethodSet::method).")]
-        pub fn method<F, Fut, P, R, E>(mut self, name: &str, f: F) -> Self
-        where
-            F: Fn(crate::Connection, P) -> Fut + Send + Sync + 'static,
-            Fut: std::future::Future<Output = Result<R, E>> + Send + 'static,
-            P: serde::de::DeserializeOwned + 'static,
-            R: serde::Serialize + 'static,
-            E: Into<jrpc_shared::ErrorObject> + 'static,
-        {
+        pub fn method<P, Fut>(mut self, name: &str, f: impl crate::AsyncMethod<P, Fut>) -> Self {
             self.methods.method(name, f);
             self
         }
 
         #[doc = concat!("Registers a synchronous method ", $role, "; see [`MethodSet::sync_method`](crate::MethodSet::sync_method).")]
-        pub fn sync_method<F, P, R, E>(mut self, name: &str, f: F) -> Self
-        where
-            F: Fn(crate::Connection, P) -> Result<R, E> + Send + Sync + 'static,
-            P: serde::de::DeserializeOwned + 'static,
-            R: serde::Serialize + 'static,
-            E: Into<jrpc_shared::ErrorObject> + 'static,
-        {
+        pub fn sync_method<P, Out>(mut self, name: &str, f: impl crate::SyncMethod<P, Out>) -> Self {
             self.methods.sync_method(name, f);
             self
         }
 
         #[doc = concat!("Registers a subscription ", $role, "; see [`MethodSet::subscription`](crate::MethodSet::subscription).")]
-        pub fn subscription<F, Fut, P>(
+        pub fn subscription<P, Fut>(
             mut self,
             subscribe: &str,
             notification: &str,
             unsubscribe: &str,
-            f: F,
-        ) -> Self
-        where
-            F: Fn(crate::Connection, P, crate::PendingSubscription) -> Fut + Send + Sync + 'static,
-            Fut: std::future::Future<Output = ()> + Send + 'static,
-            P: serde::de::DeserializeOwned + Send + 'static,
-        {
+            f: impl crate::SubscriptionMethod<P, Fut>,
+        ) -> Self {
             self.methods.subscription(subscribe, notification, unsubscribe, f);
             self
         }

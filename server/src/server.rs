@@ -341,7 +341,7 @@ impl Server {
         self.handle.local_addr
     }
 
-    /// Also serves the original jrpc dialect ([`Dialect::Jrpc`]) on
+    /// Also serves the original jrpc dialect ([`Dialect::Jrpc`](crate::Dialect::Jrpc)) on
     /// `listener`, with the same methods, limits and connection list: a
     /// page or script written for the original `jrpc.js` or Python `jrpc`
     /// talks to this server unchanged. The upgrade is taken at any path,
