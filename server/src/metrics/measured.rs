@@ -3,6 +3,7 @@
 //! looking anything up.
 
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -25,20 +26,32 @@ impl Measured {
         Measured { inner, stats }
     }
 
-    fn track(&self, timing: Timing, started: Started) -> Started {
+    fn track(&self, timing: Timing<&MethodStats>, started: Started) -> Started {
         match started {
             Started::Ready(result) => {
                 timing.ended(&result);
                 Started::Ready(result)
             }
-            Started::Pending(fut) => Started::Pending(Box::pin(Watched { timing, fut })),
+            Started::Pending(fut) => Started::Pending(self.watch(timing, fut)),
         }
+    }
+
+    /// `fut`, counted when it completes: the timing goes with it, holding
+    /// the method's handles (a call answered at once only borrows them).
+    fn watch(&self, mut timing: Timing<&MethodStats>, fut: BoxFuture) -> BoxFuture {
+        timing.done = true;
+        let timing = Timing {
+            stats: Arc::clone(&self.stats),
+            started: timing.started,
+            done: false,
+        };
+        Box::pin(Watched { timing, fut })
     }
 }
 
 impl Handler<Connection> for Measured {
     fn call(&self, ctx: Connection, params: Option<Raw<'_>>) -> Started {
-        let timing = Timing::start(&self.stats);
+        let timing = Timing::start(&*self.stats);
         self.track(timing, self.inner.call(ctx, params))
     }
 
@@ -48,7 +61,7 @@ impl Handler<Connection> for Measured {
         params: Option<Raw<'_>>,
         out: &mut String,
     ) -> Answer<BoxFuture> {
-        let timing = Timing::start(&self.stats);
+        let timing = Timing::start(&*self.stats);
         match self.inner.call_into(ctx, params, out) {
             Answer::Written => {
                 timing.end(Outcome::Ok);
@@ -58,7 +71,7 @@ impl Handler<Connection> for Measured {
                 timing.end(Outcome::of_error(error.code));
                 Answer::Failed(error)
             }
-            Answer::Later(fut) => Answer::Later(Box::pin(Watched { timing, fut })),
+            Answer::Later(fut) => Answer::Later(self.watch(timing, fut)),
         }
     }
 
@@ -72,7 +85,7 @@ impl Handler<Connection> for Measured {
         params: Option<Raw<'_>>,
         resume: Option<Raw<'_>>,
     ) -> Started {
-        let timing = Timing::start(&self.stats);
+        let timing = Timing::start(&*self.stats);
         self.track(timing, self.inner.subscribe(ctx, params, resume))
     }
 }
@@ -80,16 +93,16 @@ impl Handler<Connection> for Measured {
 /// A call being timed. Dropped before it ended, it counts as cancelled (its
 /// future was dropped: the client cancelled it or went away), or, while a
 /// panic unwinds through the handler, as an internal error.
-struct Timing {
-    stats: Arc<MethodStats>,
+struct Timing<S: Deref<Target = MethodStats>> {
+    stats: S,
     started: Instant,
     done: bool,
 }
 
-impl Timing {
-    fn start(stats: &Arc<MethodStats>) -> Timing {
+impl<S: Deref<Target = MethodStats>> Timing<S> {
+    fn start(stats: S) -> Timing<S> {
         Timing {
-            stats: Arc::clone(stats),
+            stats,
             started: Instant::now(),
             done: false,
         }
@@ -111,7 +124,7 @@ impl Timing {
     }
 }
 
-impl Drop for Timing {
+impl<S: Deref<Target = MethodStats>> Drop for Timing<S> {
     fn drop(&mut self) {
         if !self.done {
             let outcome = match std::thread::panicking() {
@@ -127,7 +140,7 @@ impl Drop for Timing {
 struct Watched {
     // Dropped first (fields drop in order): the call is counted as
     // cancelled before whatever its future holds is released.
-    timing: Timing,
+    timing: Timing<Arc<MethodStats>>,
     fut: BoxFuture,
 }
 
@@ -148,7 +161,7 @@ impl Future for Watched {
 }
 
 /// Counts an internal error if dropped while a panic unwinds.
-struct Unwinding<'t>(&'t mut Timing);
+struct Unwinding<'t>(&'t mut Timing<Arc<MethodStats>>);
 
 impl Drop for Unwinding<'_> {
     fn drop(&mut self) {

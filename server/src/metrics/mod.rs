@@ -29,37 +29,32 @@
 //! [`ServerBuilder::metrics`]: crate::ServerBuilder::metrics
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Instant;
 
 use jrpc_shared::handler::DynHandler;
 use jrpc_shared::{RESERVED_PREFIX, code};
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::ConstGauge;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+mod latency;
 mod measured;
+mod scrape;
 
+use latency::Latency;
 pub(crate) use measured::Measured;
 /// The Prometheus client this crate counts with: the registry given to
 /// [`ServerBuilder::metrics`](crate::ServerBuilder::metrics) is its
 /// `registry::Registry`, where an application registers its own metrics
 /// to be served on the same page.
 pub use prometheus_client;
+use scrape::Scraped;
 
 use crate::meter::{Refused, Transport};
 use crate::server::ServerState;
 use crate::{Connection, MethodSet};
-
-/// Upper bounds of the latency buckets, in seconds: 100 µs to 10 s.
-const BUCKETS: [f64; 14] = [
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5, 10.0,
-];
 
 /// How a call ended, as the `outcome` label says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,24 +152,16 @@ pub(crate) struct MethodStats {
     /// Made on first use, so that the page shows only outcomes that happened
     /// (and `ok`, made at once, for every method).
     outcomes: [OnceLock<Counter>; Outcome::ALL],
-    /// Made on first use too: a method never called shows no histogram.
-    duration: OnceLock<Histogram>,
-    durations: Durations,
+    /// Shown once a call was timed: a method never called shows no histogram.
+    latency: Latency,
 }
-
-/// The latency histograms, by method.
-type Durations = Family<MethodLabel, Histogram, fn() -> Histogram>;
 
 impl MethodStats {
     /// Counts a call that ended as `outcome`, `started` when it did.
     pub(crate) fn ended(&self, outcome: Outcome, started: Option<Instant>) {
         self.counter(outcome).inc();
         if let Some(started) = started {
-            let duration = self.duration.get_or_init(|| {
-                let method = self.name.clone();
-                self.durations.get_or_create_owned(&MethodLabel { method })
-            });
-            duration.observe(started.elapsed().as_secs_f64());
+            self.latency.observe(started.elapsed());
         }
     }
 
@@ -211,7 +198,6 @@ impl Metrics {
         server: Weak<ServerState>,
     ) -> Metrics {
         let calls = Family::<CallLabels, Counter>::default();
-        let durations = Durations::new_with_constructor(|| Histogram::new(BUCKETS));
         let stats: HashMap<String, Arc<MethodStats>> = methods
             .names()
             .map(|name| {
@@ -220,8 +206,7 @@ impl Metrics {
                     name: method.clone(),
                     calls: calls.clone(),
                     outcomes: Default::default(),
-                    duration: OnceLock::new(),
-                    durations: durations.clone(),
+                    latency: Latency::default(),
                 };
                 stats.counter(Outcome::Ok);
                 (method, Arc::new(stats))
@@ -242,15 +227,13 @@ impl Metrics {
         let (accepted, refused, rejected) = Default::default();
         let (received, sent) = Default::default();
         let jrpc = registry.sub_registry_with_prefix("jrpc");
-        jrpc.register_collector(Box::new(Live(server)));
+        jrpc.register_collector(Box::new(Scraped(server)));
         let help = "Connections taken: WebSocket upgrades and JSON-RPC POSTs";
         jrpc.register("connections_accepted", help, Family::clone(&accepted));
         let help = "Connections refused before they were served, by reason";
         jrpc.register("connections_refused", help, Family::clone(&refused));
         let help = "Calls handled or refused on a method's behalf, by method and outcome";
         jrpc.register("calls", help, calls);
-        let help = "Time from a call's arrival to its answer, by method";
-        jrpc.register("call_duration_seconds", help, durations);
         let help = "Messages answered with an error before any handler saw them, by reason";
         jrpc.register("messages_rejected", help, Family::clone(&rejected));
         let help = "Bytes of JSON-RPC messages received";
@@ -325,44 +308,5 @@ impl Metrics {
 
     pub(crate) fn sent(&self, bytes: usize) {
         self.sent.inc_by(bytes as u64);
-    }
-}
-
-/// The gauges read off the server at each scrape: nothing to keep up to
-/// date on the way.
-struct Live(Weak<ServerState>);
-
-impl fmt::Debug for Live {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Live")
-    }
-}
-
-impl Collector for Live {
-    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), fmt::Error> {
-        let Some(server) = self.0.upgrade() else {
-            return Ok(());
-        };
-        let connections = server.live();
-        let subscriptions: usize = connections.values().map(|c| c.subscriptions()).sum();
-        let gauges = [
-            (
-                "connections_open",
-                "WebSocket connections open now",
-                connections.len(),
-            ),
-            (
-                "subscriptions_open",
-                "Subscriptions open now, on all connections",
-                subscriptions,
-            ),
-        ];
-        drop(connections);
-        for (name, help, value) in gauges {
-            let gauge = ConstGauge::new(i64::try_from(value).unwrap_or(i64::MAX));
-            let metric = encoder.encode_descriptor(name, help, None, gauge.metric_type())?;
-            gauge.encode(metric)?;
-        }
-        Ok(())
     }
 }
