@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use http::StatusCode;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tracing::Instrument;
@@ -70,8 +70,10 @@ pub(crate) async fn serve_socket_by<S>(
     }
 }
 
-/// Answers a JSON-RPC POST on `stream`.
-async fn answer_post<S: AsyncWrite + Unpin>(
+/// Answers a JSON-RPC POST on `stream`. A client that goes away first
+/// (its end of the stream closes) cancels the calls: their handlers are
+/// dropped, as on a WebSocket that closes.
+async fn answer_post<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     conn: Connection,
     body: String,
@@ -79,15 +81,42 @@ async fn answer_post<S: AsyncWrite + Unpin>(
     state: &ServerState,
 ) {
     state.meter.received(body.len());
-    let reply = crate::one_shot::answer(state, &body, conn).await;
+    let origin = conn.headers().get("origin").and_then(|o| o.to_str().ok());
+    let origin = origin.map(str::to_owned);
+    let answering = crate::one_shot::answer(state, &body, conn.clone());
+    let Some(reply) = until_gone(&mut stream, answering).await else {
+        tracing::debug!(%peer, "the HTTP client went away; its calls are cancelled");
+        conn.ended();
+        return;
+    };
     state.meter.sent(reply.as_ref().map_or(0, String::len));
     // A client that does not read its answer holds it only so long.
     let cap = state.limits.hard_message_cap();
-    let sending = post::reply(&mut stream, reply, cap);
+    let sending = post::reply(&mut stream, reply, cap, origin.as_deref());
     match tokio::time::timeout(state.limits.handshake_timeout, sending).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "HTTP answer not sent"),
         Err(_) => tracing::debug!(%peer, "HTTP answer not taken in time"),
+    }
+}
+
+/// `work`'s output, or `None` if the client's end of `stream` closes first
+/// (what it sends meanwhile is dropped: the answer closes the connection).
+async fn until_gone<S: AsyncRead + Unpin, T>(
+    stream: &mut S,
+    work: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    let mut work = std::pin::pin!(work);
+    let mut scratch = [0u8; 256];
+    loop {
+        tokio::select! {
+            done = &mut work => return Some(done),
+            read = stream.read(&mut scratch) => {
+                if !matches!(read, Ok(n) if n > 0) {
+                    return None;
+                }
+            }
+        }
     }
 }
 
@@ -234,6 +263,13 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         let _ = write_simple(&mut stream, status, &body).await;
         return None;
     }
+    // A page of another (allowed) origin asks before it POSTs.
+    if head.method == "OPTIONS" && dialect == Dialect::JsonRpc {
+        if let Err(e) = post::preflight(&mut stream, &head).await {
+            tracing::debug!(%peer, error = %e, "CORS preflight not answered");
+        }
+        return None;
+    }
     let post = head.method == "POST" && dialect == Dialect::JsonRpc;
     // A request that is neither is refused before the hook sees it.
     let response = match post {
@@ -268,7 +304,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             Err(refusal) => {
                 state.meter.refused(Refused::BadRequest);
                 conn.ended();
-                let _ = refusal.write(&mut stream).await;
+                let _ = refusal.write(&mut stream, head.header("origin")).await;
                 post::linger(&mut stream).await;
                 None
             }

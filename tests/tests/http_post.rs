@@ -233,3 +233,63 @@ async fn expect_continue_rate_limits_answer_size_and_the_end_of_the_connection()
     within("the POST's connection to end", conn.closed()).await;
     stop(&server).await;
 }
+
+#[tokio::test]
+async fn a_page_of_an_allowed_origin_may_post_after_its_preflight() {
+    let server = start(server().allow_origin("http://app.test")).await;
+    let addr = server.local_addr();
+    let preflight = format!(
+        "OPTIONS /rpc HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://app.test\r\n\
+         Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n\r\n"
+    );
+    let (status, head, _) = http_exchange(addr, &preflight).await;
+    assert_eq!(status, 204, "{head}");
+    let head = head.to_lowercase();
+    for line in [
+        "access-control-allow-origin: http://app.test",
+        "access-control-allow-methods: post",
+        "access-control-allow-headers: content-type",
+        "vary: origin",
+    ] {
+        assert!(head.contains(line), "no {line:?} in {head}");
+    }
+    let call = r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}"#;
+    let (status, head, body) = post(addr, call, &["Origin: http://app.test"]).await;
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase()
+            .contains("access-control-allow-origin: http://app.test"),
+        "{head}"
+    );
+    assert_eq!(json_of(&body)["result"], 3);
+    // Another site's preflight is refused like its POST.
+    let foreign = preflight.replace("http://app.test", "http://evil.test");
+    assert_eq!(http_exchange(addr, &foreign).await.0, 403);
+    // A client without an Origin (curl) gets no CORS headers.
+    let (_, head, _) = post(addr, call, &[]).await;
+    assert!(!head.to_lowercase().contains("access-control"), "{head}");
+    stop(&server).await;
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_cancels_its_calls() {
+    let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();
+    let (dropped_tx, mut dropped) = tokio::sync::mpsc::unbounded_channel();
+    let server = start(server().method("hang", common::hang(started_tx, dropped_tx))).await;
+    let addr = server.local_addr();
+    let call = r#"{"jsonrpc":"2.0","method":"hang","id":1}"#;
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST /rpc HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n{call}",
+        call.len()
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    within("the handler to start", started.recv())
+        .await
+        .unwrap();
+    drop(tcp);
+    within("the handler to be dropped", dropped.recv())
+        .await
+        .unwrap();
+    stop(&server).await;
+}

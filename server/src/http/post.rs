@@ -6,6 +6,11 @@
 //! that is not JSON is a -32700 in a `200`). HTTP's own problems get HTTP
 //! statuses, with a JSON-RPC error object as the body: no `Content-Length`
 //! (411) and a body over the message size limit (413, -32001).
+//!
+//! A page of another origin that the server allows may POST too: the CORS
+//! preflight (`OPTIONS`) is answered, and every answer to a request with an
+//! `Origin` names it in `Access-Control-Allow-Origin` (a request reaches
+//! here only once its origin passed the server's Origin rules).
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -27,9 +32,13 @@ impl Refusal {
         Refusal(status, body)
     }
 
-    /// Sends it.
-    pub(crate) async fn write<S: AsyncWrite + Unpin>(&self, stream: &mut S) -> std::io::Result<()> {
-        respond(stream, self.0, Some(&self.1)).await
+    /// Sends it, readable by a page of `origin`.
+    pub(crate) async fn write<S: AsyncWrite + Unpin>(
+        &self,
+        stream: &mut S,
+        origin: Option<&str>,
+    ) -> std::io::Result<()> {
+        respond(stream, self.0, Some(&self.1), origin).await
     }
 }
 
@@ -86,12 +95,14 @@ pub(crate) async fn read_body<S: AsyncRead + AsyncWrite + Unpin>(
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-/// Sends the answer: `200` with the reply, `204` when there is none, or a
-/// `500` (-32603) instead of a reply longer than `cap` bytes.
+/// Sends the answer, readable by a page of `origin`: `200` with the reply,
+/// `204` when there is none, or a `500` (-32603) instead of a reply longer
+/// than `cap` bytes.
 pub(crate) async fn reply<S: AsyncWrite + Unpin>(
     stream: &mut S,
     reply: Option<String>,
     cap: usize,
+    origin: Option<&str>,
 ) -> std::io::Result<()> {
     match reply {
         Some(body) if body.len() > cap => {
@@ -100,12 +111,34 @@ pub(crate) async fn reply<S: AsyncWrite + Unpin>(
                 body.len()
             ));
             Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, error)
-                .write(stream)
+                .write(stream, origin)
                 .await
         }
-        Some(body) => respond(stream, StatusCode::OK, Some(&body)).await,
-        None => respond(stream, StatusCode::NO_CONTENT, None).await,
+        Some(body) => respond(stream, StatusCode::OK, Some(&body), origin).await,
+        None => respond(stream, StatusCode::NO_CONTENT, None, origin).await,
     }
+}
+
+/// Answers a CORS preflight (`OPTIONS`) for a POST from a page of an
+/// allowed origin: the method, the headers it asked for, and how long the
+/// browser may keep the answer.
+pub(crate) async fn preflight<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    head: &RequestHead,
+) -> std::io::Result<()> {
+    let mut headers = vec![
+        ("allow", "POST, GET, OPTIONS"),
+        ("access-control-allow-methods", "POST"),
+        ("access-control-max-age", "600"),
+    ];
+    if let Some(origin) = head.header("origin") {
+        headers.push(("access-control-allow-origin", origin));
+        headers.push(("vary", "Origin"));
+    }
+    if let Some(asked) = head.header("access-control-request-headers") {
+        headers.push(("access-control-allow-headers", asked));
+    }
+    write_response(stream, StatusCode::NO_CONTENT, &headers, b"", true).await
 }
 
 /// After a refusal, reads (and drops) what the client still sends, a
@@ -128,11 +161,16 @@ async fn respond<S: AsyncWrite + Unpin>(
     stream: &mut S,
     status: StatusCode,
     body: Option<&str>,
+    origin: Option<&str>,
 ) -> std::io::Result<()> {
-    let headers: &[(&str, &str)] = match body {
-        Some(_) => &[("content-type", "application/json")],
-        None => &[],
-    };
+    let mut headers = Vec::with_capacity(3);
+    if body.is_some() {
+        headers.push(("content-type", "application/json"));
+    }
+    if let Some(origin) = origin {
+        headers.push(("access-control-allow-origin", origin));
+        headers.push(("vary", "Origin"));
+    }
     let body = body.unwrap_or_default().as_bytes();
-    write_response(stream, status, headers, body, true).await
+    write_response(stream, status, &headers, body, true).await
 }
