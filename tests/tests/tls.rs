@@ -100,6 +100,24 @@ async fn the_cli_connects_to_wss_with_ca_and_explains_a_refused_certificate() {
         refused.stderr
     );
 
+    // The load generator too.
+    let bench = [
+        "bench",
+        "--duration",
+        "0.2",
+        "--warmup",
+        "0",
+        "--method",
+        "ping",
+        "--params",
+        "[]",
+    ];
+    let run =
+        jrpc_bin::jrpc(&[&["--url", url.as_str(), "--ca", ca][..], &bench[..]].concat()).await;
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    let refused = jrpc_bin::jrpc(&[&["--url", url.as_str()][..], &bench[..]].concat()).await;
+    assert_eq!(refused.code, Some(3), "{}", refused.stderr);
+
     let bad_ca =
         jrpc_bin::jrpc(&["--url", &url, "--ca", "/nonexistent/ca.pem", "call", "ping"]).await;
     assert_eq!(bad_ca.code, Some(2), "{}", bad_ca.stderr);

@@ -163,7 +163,7 @@ async fn publish(
 }
 
 /// Runs the fan-out measurement.
-pub(super) async fn run(url: &str, args: &BenchArgs) -> Result<Fanout, Failure> {
+pub(super) async fn run(url: &super::Target, args: &BenchArgs) -> Result<Fanout, Failure> {
     let subscribers = args.subscribers;
     let connections = args.connections.clamp(1, subscribers.max(1));
     let subscribe_method = args.subscribe.as_str();

@@ -20,8 +20,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 
-use super::Failure;
 use super::args::parse_params_option;
+use super::{Endpoint, Failure};
 use histogram::Histogram;
 use proc_stats::sample;
 use report::{Report, human_report, json_report};
@@ -127,7 +127,8 @@ fn parse_secs(text: &str) -> Result<Duration, String> {
 }
 
 /// Runs `jrpc bench` against `url`, writing the report to `out`.
-pub async fn run(url: &str, args: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
+pub async fn run(url: &Endpoint, args: &BenchArgs, out: &mut impl Write) -> Result<(), Failure> {
+    let target = Target::new(url)?;
     if args.connections == 0 && args.idle == 0 {
         return Err(Failure::usage(
             "--connections 0 only makes sense with --idle",
@@ -137,9 +138,9 @@ pub async fn run(url: &str, args: &BenchArgs, out: &mut impl Write) -> Result<()
         sample(pid).map_err(Failure::usage)?;
     }
     if args.subscribers > 0 {
-        let (url_owned, args_owned) = (url.to_owned(), args.clone());
+        let (target, args_owned) = (target.clone(), args.clone());
         let fanout = on_own_runtime(args.connections, async move {
-            fanout::run(&url_owned, &args_owned).await
+            fanout::run(&target, &args_owned).await
         })
         .await?;
         let text = match args.json {
@@ -156,9 +157,9 @@ pub async fn run(url: &str, args: &BenchArgs, out: &mut impl Write) -> Result<()
             ))),
         };
     }
-    let (url_owned, args_owned) = (url.to_owned(), args.clone());
+    let args_owned = args.clone();
     let report = on_own_runtime(args.connections, async move {
-        execute(&url_owned, &args_owned).await
+        execute(&target, &args_owned).await
     })
     .await?;
     let text = if args.json {
@@ -210,14 +211,44 @@ async fn on_own_runtime<T: Send + 'static>(
         .map_err(|_| Failure::transport("the benchmark thread failed"))?
 }
 
-async fn connect(url: &str) -> Result<Ws, Failure> {
+/// Where the benchmark connects: the URL, and for `wss://` whom to trust
+/// (the system's roots, plus the CAs of `--ca`).
+#[derive(Clone)]
+pub(super) struct Target {
+    url: String,
+    tls: Option<Arc<jrpc::tls::ClientConfig>>,
+}
+
+impl Target {
+    fn new(endpoint: &Endpoint) -> Result<Target, Failure> {
+        let tls = match endpoint.url.starts_with("wss:") {
+            false => None,
+            true => {
+                let cas: Vec<&std::path::Path> = endpoint.ca.iter().map(|p| p.as_path()).collect();
+                let config = jrpc::tls::client_config(&cas).map_err(|e| match &endpoint.ca {
+                    Some(path) => Failure::usage(format!("--ca {}: {e}", path.display())),
+                    None => Failure::usage(e.to_string()),
+                })?;
+                Some(config)
+            }
+        };
+        let url = endpoint.url.clone();
+        Ok(Target { url, tls })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+async fn connect(url: &Target) -> Result<Ws, Failure> {
     use tokio_tungstenite::tungstenite::Error;
-    match tokio::time::timeout(
-        CONNECT_LIMIT,
-        tokio_tungstenite::connect_async_with_config(url, None, true),
-    )
-    .await
-    {
+    let connector = url.tls.clone().map(tokio_tungstenite::Connector::Rustls);
+    let connecting =
+        tokio_tungstenite::connect_async_tls_with_config(url.url.as_str(), None, true, connector);
+    match tokio::time::timeout(CONNECT_LIMIT, connecting).await {
         Ok(Ok((ws, _))) => Ok(ws),
         Ok(Err(e @ (Error::Url(_) | Error::HttpFormat(_)))) => {
             Err(Failure::usage(format!("bad URL {url}: {e}")))
@@ -232,7 +263,7 @@ async fn connect(url: &str) -> Result<Ws, Failure> {
     }
 }
 
-async fn connect_many(url: &str, n: usize) -> Result<Vec<Ws>, Failure> {
+async fn connect_many(url: &Target, n: usize) -> Result<Vec<Ws>, Failure> {
     let mut opened = Vec::with_capacity(n);
     let mut connecting =
         futures_util::stream::iter((0..n).map(|_| connect(url))).buffer_unordered(IDLE_OPENING);
@@ -242,7 +273,7 @@ async fn connect_many(url: &str, n: usize) -> Result<Vec<Ws>, Failure> {
     Ok(opened)
 }
 
-async fn execute(url: &str, args: &BenchArgs) -> Result<Report, Failure> {
+async fn execute(url: &Target, args: &BenchArgs) -> Result<Report, Failure> {
     let method = serde_json::to_string(&args.method)
         .map_err(|e| Failure::usage(format!("bad method name: {e}")))?;
     let params = args.params.get();
