@@ -27,10 +27,19 @@ impl Kind {
         }
     }
 
-    /// Arguments for a loopback server on a free port, without static files.
+    /// Arguments for a loopback server on a free port, without static
+    /// files, and without the metrics and health check that jrpc-server
+    /// serves by default: the reference keeps none, so both are measured
+    /// plain (what metrics cost is measured apart, in docs/BENCHMARKS.md).
     fn args(self) -> &'static [&'static str] {
         match self {
-            Kind::Jrpc => &["--addr", "127.0.0.1:0", "--no-www"],
+            Kind::Jrpc => &[
+                "--addr",
+                "127.0.0.1:0",
+                "--no-www",
+                "--no-metrics",
+                "--no-health-check",
+            ],
             Kind::Jsonrpsee => &["127.0.0.1:0"],
         }
     }
