@@ -15,10 +15,15 @@ const MAX_DELAY = 2147483647;
 const MAX_TEMPLATES = 256;
 
 export class Calls {
-  /** `send(text)` writes to the open socket and says whether it did. */
-  constructor(engine, send, maxQueued, timeoutMs) {
+  /**
+   * `send(text, cancel)` writes to the open socket and says whether it did
+   * (a cancel goes out on a connection that takes no new calls, too);
+   * `settled()` is told each time a call leaves the book.
+   */
+  constructor(engine, send, maxQueued, timeoutMs, settled) {
     this.engine = engine;
     this.send = send;
+    this.settled = settled;
     this.maxQueued = maxQueued;
     this.timeoutMs = timeoutMs;
     /** id → {resolve, reject, sent, at, timeoutMs, signal, onAbort} */
@@ -143,7 +148,7 @@ export class Calls {
     const waiter = this.finish(id);
     if (!waiter) return;
     if (waiter.sent) {
-      if (cancel !== undefined) this.send(cancel);
+      if (cancel !== undefined) this.send(cancel, true);
     } else {
       // Not sent yet: out of its queued message, and a message (a request or
       // a batch) none of whose calls still waits is dropped.
@@ -173,6 +178,7 @@ export class Calls {
     if (!waiter) return undefined;
     this.pending.delete(id);
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    this.settled();
     return waiter;
   }
 

@@ -41,9 +41,17 @@ export class Client {
     /** With the jrpc dialect: its translators (see dialect.js), once loaded. */
     this.translate = undefined;
     this.engine = new Engine(this.sink(), config.maxInFlight);
-    // Sent only on an open connection the server has not asked to leave, or
-    // the sign-in itself (see `authenticate`).
-    this.calls = new Calls(this.engine, (text) => ((this.state_ === "open" && !this.moving) || this.authing) && this.write(text), config.maxQueued, config.timeoutMs);
+    // Sent only on an open connection the server has not asked to leave (a
+    // cancel, there too), or the sign-in itself (see `authenticate`). A call
+    // that ends may be the last the client waited for before it leaves:
+    // checked once the engine is done with the frame (see `moveOn`).
+    this.calls = new Calls(
+      this.engine,
+      (text, cancel) => ((this.state_ === "open" && (!this.moving || cancel)) || this.authing) && this.write(text),
+      config.maxQueued,
+      config.timeoutMs,
+      () => this.moving && queueMicrotask(() => this.moveOn()),
+    );
     this.subs = new Subscriptions(this.engine, this.calls);
     this.ready_ = new Promise((resolve, reject) => (this.settleReady = [resolve, reject]));
     // Handled: an app that never awaits `ready` gets no "unhandled rejection"
@@ -306,7 +314,6 @@ export class Client {
     } finally {
       this.frame = "";
     }
-    if (this.moving) this.moveOn();
     const started = this.started;
     // Most frames start no browser method: no new list for them.
     if (started.length === 0) return;
@@ -326,7 +333,10 @@ export class Client {
    * answered, so that the restart fails none of them.
    */
   moveOn() {
+    if (this.state_ !== "open") return;
     this.moving = true;
+    // Its pings would wait with the calls; the server is there until it closes.
+    clearInterval(this.beat);
     for (const w of this.calls.pending.values()) if (w.sent) return;
     this.attempt = 0;
     this.dropped(1001, "the server asked to reconnect", true);

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use jrpc_shared::subscription::{self, Delivered};
 use jrpc_shared::{
     Action, BatchDraft, CallToken, ErrorObject, Inbound, Methods, Outbound, RECONNECT_METHOD,
-    RawBuf, RegisterError, TEMPLATE_SEPARATOR, call_template, code,
+    RESERVED_PREFIX, RawBuf, RegisterError, TEMPLATE_SEPARATOR, call_template, code,
 };
 use wasm_bindgen::prelude::*;
 
@@ -256,9 +256,13 @@ impl Engine {
     /// Makes `name` a browser method and returns its slot (the same slot
     /// when it replaces one): -1 for a reserved name (`rpc.*`), -2 for the
     /// library's own `$/cancelRequest`. With `remove`, removes it instead:
-    /// its slot, or -1 if there was none.
+    /// its slot, or -1 if there was none (or the name is reserved).
     pub fn register(&mut self, name: &str, remove: bool) -> i32 {
         if remove {
+            // The library's own (`rpc.reconnect`) stays: it was never the app's.
+            if name.starts_with(RESERVED_PREFIX) {
+                return -1;
+            }
             let slot = self.methods.remove(name);
             return slot.and_then(|slot| i32::try_from(slot).ok()).unwrap_or(-1);
         }

@@ -80,7 +80,8 @@ test("one timer: it moves only for a call due before every other", () =>
   withClock(async (clock) => {
     const sent = [];
     const engine = new FakeEngine();
-    const calls = new Calls(engine, (text) => (sent.push(text), true), 10, 30000);
+    let settled = 0;
+    const calls = new Calls(engine, (text) => (sent.push(text), true), 10, 30000, () => settled++);
     const outcome = (p) => p.then((v) => ["ok", v], (e) => ["error", e.code, e.message]);
     clock.now = 10.2;
     const a = outcome(calls.request("a", undefined, { timeoutMs: 100 }));
@@ -110,6 +111,7 @@ test("one timer: it moves only for a call due before every other", () =>
     calls.close(new Error("closed"));
     assert.deepEqual(await d, ["error", undefined, "closed"]);
     assert.equal(engine.waiting.size, 0);
+    assert.equal(settled, 4, "the client hears of every call that leaves the book");
   }));
 
 test("a call queued before the socket opens leaves the queue when it times out", () =>
@@ -117,7 +119,7 @@ test("a call queued before the socket opens leaves the queue when it times out",
     let open = false;
     const sent = [];
     const engine = new FakeEngine();
-    const calls = new Calls(engine, (text) => open && (sent.push(text), true), 2, 30000);
+    const calls = new Calls(engine, (text) => open && (sent.push(text), true), 2, 30000, () => {});
     const first = calls.request("first", undefined, { timeoutMs: 10 }).catch((e) => e.code);
     const second = calls.request("second", undefined, {});
     const third = calls.request("third", undefined, {});
@@ -136,7 +138,7 @@ test("a call queued before the socket opens leaves the queue when it times out",
 test("call text: the engine's template per method, filled in, kept and bounded", () => {
   const sent = [];
   const engine = new FakeEngine();
-  const calls = new Calls(engine, (text) => (sent.push(text), true), 10, Infinity);
+  const calls = new Calls(engine, (text) => (sent.push(text), true), 10, Infinity, () => {});
   calls.request("a", "[1]", {});
   calls.request("a", "[2]", {});
   calls.notify("a", "[3]");

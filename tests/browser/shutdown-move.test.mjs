@@ -51,9 +51,12 @@ test("told to reconnect, the client moves without failing a call", { timeout: 60
       const rpc = new JRPC.WebSocket(`ws://${location.host}/rpc`, { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
       for (const kind of ["open", "close"]) rpc.addEventListener(kind, (e) => events.push({ type: e.type, code: e.code, reason: e.reason }));
       await rpc.ready;
-      // A call that is running when the server is told to stop.
+      // Calls running when the server is told to stop: one it answers, one
+      // the page gives up on while the client waits to leave.
       const slow = rpc.request("demo.sleep", [700]);
-      window.move = { rpc, events, slow };
+      const abort = new AbortController();
+      const dropped = rpc.request("demo.sleep", [20_000], { signal: abort.signal }).catch((e) => e.code);
+      window.move = { rpc, events, slow, abort, dropped };
     });
     first.child.kill("SIGTERM");
     await withTimeout(noticed, 10_000, "no rpc.reconnect from the server");
@@ -62,6 +65,11 @@ test("told to reconnect, the client moves without failing a call", { timeout: 60
       window.move.after = window.move.rpc.request("math.sum", [2, 3]);
     });
     assert.equal(await page.evaluate(() => window.move.slow), 700, "the running call is answered on the old connection");
+    // The last call it waits for is given up on: the cancel still goes to
+    // the old server, and then the client leaves at once.
+    assert.equal(await page.evaluate(() => window.move.events.some((e) => e.type === "close")), false, "it waits for its calls");
+    assert.equal(await page.evaluate(() => (window.move.abort.abort(), window.move.dropped)), -32800);
+    await page.waitForFunction(() => window.move.events.some((e) => e.type === "close"), null, { timeout: 5_000 });
 
     // The old server drains and exits; the "other server" takes its place.
     const exit = await withTimeout(first.exited, 20_000, "the first server did not exit");
@@ -77,6 +85,7 @@ test("told to reconnect, the client moves without failing a call", { timeout: 60
     );
     const sentOn = (i) => sockets[i].filter((f) => f.dir === "sent" && f.msg.method === "math.sum");
     assert.equal(sentOn(0).length, 0, "nothing new went to the server that asked to be left");
+    assert.equal(sockets[0].filter((f) => f.dir === "sent" && f.msg.method === "$/cancelRequest").length, 1, "the cancel went out on the old connection");
     assert.equal(sockets.at(-1).filter((f) => f.dir === "sent" && f.msg.method === "math.sum").length, 1);
     await page.evaluate(() => window.move.rpc.close());
     assert.deepEqual(watch.unexpected(), []);

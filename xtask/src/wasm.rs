@@ -84,6 +84,7 @@ const PRIVATE_PROPERTIES: &[&str] = &[
     "authenticate",
     "moving",
     "moveOn",
+    "settled",
     "socket",
     "put",
     "write",
