@@ -22,12 +22,18 @@ pub(super) struct Closing {
     timer: Pin<Box<Sleep>>,
     /// While the notice window is open: when the grace time ends.
     grace_ends: Option<Instant>,
+    /// A shutdown's (a plain close's otherwise).
+    going_away: bool,
 }
 
 impl Closing {
-    fn new(until: Instant, grace_ends: Option<Instant>) -> Box<Closing> {
+    fn new(until: Instant, grace_ends: Option<Instant>, going_away: bool) -> Box<Closing> {
         let timer = Box::pin(tokio::time::sleep_until(until));
-        Box::new(Closing { timer, grace_ends })
+        Box::new(Closing {
+            timer,
+            grace_ends,
+            going_away,
+        })
     }
 }
 
@@ -40,7 +46,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             CloseRequest::Normal => false,
             CloseRequest::GoingAway => true,
         };
-        if self.closing.is_none() {
+        // A shutdown that comes during a plain close starts over as one:
+        // the notice, the window, and the refusals after it.
+        if self
+            .closing
+            .as_ref()
+            .is_none_or(|c| c.going_away != going_away)
+        {
             self.closing = Some(self.start_closing(going_away));
         }
         let closing = self.closing.as_mut()?;
@@ -69,17 +81,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
     fn start_closing(&mut self, going_away: bool) -> Box<Closing> {
         let now = Instant::now();
         if !going_away {
-            return Closing::new(now + CLOSE_WAIT, None);
+            return Closing::new(now + CLOSE_WAIT, None, false);
         }
-        let grace_ends = now + self.shutdown_grace;
+        let grace_ends = now + self.limits.shutdown_grace;
         // The original jrpc dialect has no such notice.
-        if self.dialect == Dialect::JsonRpc && !self.shutdown_notice.is_zero() {
+        if self.dialect == Dialect::JsonRpc && !self.limits.shutdown_notice.is_zero() {
             self.queue.push(notification_text(RECONNECT_METHOD, None));
-            let window_ends = (now + self.shutdown_notice).min(grace_ends);
-            return Closing::new(window_ends, Some(grace_ends));
+            let window_ends = (now + self.limits.shutdown_notice).min(grace_ends);
+            return Closing::new(window_ends, Some(grace_ends), true);
         }
         self.inbound.refuse_new_calls(shutting_down());
-        Closing::new(grace_ends, None)
+        Closing::new(grace_ends, None, true)
     }
 }
 

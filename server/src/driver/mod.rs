@@ -93,10 +93,9 @@ pub(crate) struct Driver<S> {
     discard: String,
     queue: WriteQueue,
     unflushed: bool,
-    max_in_flight: usize,
-    shutdown_grace: Duration,
-    /// See [`Limits::shutdown_notice`].
-    shutdown_notice: Duration,
+    /// The connection's limits, shared (one pointer per connection rather
+    /// than a copy of the few the loop reads).
+    limits: Arc<Limits>,
     /// Set once a close was requested.
     closing: Option<Box<Closing>>,
     /// The server-wide cap on running handlers, if there is one.
@@ -104,9 +103,6 @@ pub(crate) struct Driver<S> {
     dialect: Dialect,
     /// The peer packs messages in msgpack binary frames: so does this side.
     msgpack: bool,
-    /// The largest message taken: frames over it are refused before they
-    /// are translated or unpacked.
-    max_message_size: usize,
     /// The peer's calls per second, if limited.
     rate: Option<Bucket>,
     /// Pings a quiet peer and gives up a silent one, if configured.
@@ -122,7 +118,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         ws: WebSocketStream<S>,
         conn: Connection,
         methods: Arc<MethodSet>,
-        limits: &Limits,
+        limits: &Arc<Limits>,
     ) -> Self {
         conn.0.subs.set_limit(limits.max_subscriptions);
         Driver {
@@ -139,14 +135,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             discard: String::new(),
             queue: WriteQueue::new(limits.max_message_size.max(1 << 20).saturating_mul(4)),
             unflushed: false,
-            max_in_flight: limits.max_in_flight,
-            shutdown_grace: limits.shutdown_grace,
-            shutdown_notice: limits.shutdown_notice,
+            limits: Arc::clone(limits),
             closing: None,
             slots: None,
             dialect: Dialect::JsonRpc,
             msgpack: false,
-            max_message_size: limits.max_message_size,
             rate: limits.rate_limit.map(|l| Bucket::new(l, Instant::now())),
             keepalive: limits
                 .ping_interval
@@ -262,7 +255,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                         if let Some(keepalive) = &mut self.keepalive {
                             keepalive.heard();
                         }
-                        self.meter.received(message.len());
+                        if message.is_text() || message.is_binary() {
+                            self.meter.received(message.len());
+                        }
                         self.on_message(message);
                         progress = true;
                     }
@@ -298,7 +293,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         // requests are refused by the engine meanwhile).
         self.conn.0.control.requested() != CloseRequest::Normal
             && !self.queue.is_full()
-            && self.running_notifications < self.max_in_flight
+            && self.running_notifications < self.limits.max_in_flight
     }
 
     /// Feeds queued texts to the socket while it accepts them.
@@ -326,12 +321,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             let Some(text) = self.queue.pop() else {
                 break;
             };
-            self.meter.sent(text.len());
             let message = match self.msgpack {
                 // Only a number beyond f64 has no msgpack form: sent as text.
                 true => codec::json_to_msgpack(&text).map_or(Message::text(text), Message::binary),
                 false => Message::text(text),
             };
+            self.meter.sent(message.len());
             Pin::new(&mut self.ws)
                 .start_send(message)
                 .map_err(ending_for)?;
@@ -393,7 +388,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         match &message {
             // Over-sized frames go to the engine as they are: it refuses them.
             Message::Text(text)
-                if self.dialect == Dialect::Jrpc && text.len() <= self.max_message_size =>
+                if self.dialect == Dialect::Jrpc
+                    && text.len() <= self.inbound.max_message_size() =>
             {
                 translated = jrpc_shared::legacy::incoming(text.as_str());
                 match &mut translated {
@@ -499,9 +495,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         if !self.msgpack && !codec::looks_like_message(bytes) {
             return Unpack::NotMsgpack;
         }
-        if bytes.len() > self.max_message_size {
+        let max = self.inbound.max_message_size();
+        if bytes.len() > max {
             self.msgpack = true;
-            let error = ErrorObject::message_too_large(bytes.len(), self.max_message_size);
+            let error = ErrorObject::message_too_large(bytes.len(), max);
             let reply = jrpc_shared::error_response_text(&jrpc_shared::Id::null(), &error);
             self.queue.push(reply);
             return Unpack::Answered;
