@@ -72,13 +72,15 @@ impl ServerHandle {
         if let Err((status, body)) = screen(state, &head, Dialect::JsonRpc, peer) {
             return plain(status, body);
         }
-        if state.live().len() >= state.limits.max_connections {
+        // Taken now, held by the connection's task: upgrades that arrive
+        // together cannot all pass a count made before any registered.
+        let Ok(permit) = Arc::clone(&state.permits).try_acquire_owned() else {
             state.meter.refused(Refused::Limit);
             return plain(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too many connections\n".into(),
             );
-        }
+        };
         let accept = match accept_key(&head) {
             Ok(accept) => accept,
             Err(rejection) => {
@@ -121,6 +123,7 @@ impl ServerHandle {
         state.meter.accepted(Transport::WebSocket);
         let state = Arc::clone(state);
         tokio::spawn(async move {
+            let _permit = permit;
             let upgraded = match upgrading.await {
                 Ok(upgraded) => upgraded,
                 Err(e) => {

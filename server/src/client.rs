@@ -224,9 +224,14 @@ impl ClientBuilder {
             self.limits.max_queued_messages,
             self.limits.request_timeout,
         );
-        let driver = Driver::new(ws, conn.clone(), Arc::new(self.methods), &self.limits)
-            .with_dialect(self.dialect, Default::default())
-            .with_codec(self.codec);
+        let driver = Driver::new(
+            ws,
+            conn.clone(),
+            Arc::new(self.methods),
+            &Arc::new(self.limits),
+        )
+        .with_dialect(self.dialect, Default::default())
+        .with_codec(self.codec);
         let span = tracing::debug_span!("connection", id = conn.id(), url);
         tokio::spawn(driver.run().instrument(span));
         Ok(Client { conn })

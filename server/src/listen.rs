@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use http::StatusCode;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::Dialect;
@@ -19,10 +18,9 @@ use crate::http::write_simple;
 use crate::meter::Refused;
 use crate::server::ServerState;
 
-/// The accept loop's state: the connections being served, and the
-/// permits that cap how many.
+/// The accept loop's state: the connections being served (how many may be
+/// is the server's `permits`).
 pub(crate) struct Accepting {
-    pub(crate) permits: Arc<Semaphore>,
     pub(crate) tasks: JoinSet<()>,
     pub(crate) state: Arc<ServerState>,
 }
@@ -44,7 +42,7 @@ impl Accepting {
                 return;
             }
         };
-        match Arc::clone(&self.permits).try_acquire_owned() {
+        match Arc::clone(&state.permits).try_acquire_owned() {
             Ok(permit) => {
                 let state = Arc::clone(state);
                 let _ = stream.set_nodelay(true);

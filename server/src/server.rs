@@ -29,7 +29,7 @@ use crate::{Connection, ErrorObject, Limits, MethodSet, OriginPolicy};
 /// What every connection task of one server shares.
 pub(crate) struct ServerState {
     pub(crate) methods: Arc<MethodSet>,
-    pub(crate) limits: Limits,
+    pub(crate) limits: Arc<Limits>,
     pub(crate) path: String,
     #[cfg(feature = "static-files")]
     pub(crate) www: Option<PathBuf>,
@@ -51,6 +51,10 @@ pub(crate) struct ServerState {
     pub(crate) meter: Meter,
     /// `GET /healthz` is answered.
     pub(crate) health_check: bool,
+    /// One per connection being served, up to `Limits::max_connections`:
+    /// taken by the accept loop and the axum route alike, before anything
+    /// else is done for the connection.
+    pub(crate) permits: Arc<Semaphore>,
     live: Mutex<HashMap<u64, Connection>>,
     shutting_down: AtomicBool,
 }
@@ -276,11 +280,14 @@ impl ServerBuilder {
     }
 
     fn server_state(self, main_port: u16, meter: Meter) -> ServerState {
+        // Tokio's semaphore holds at most MAX_PERMITS (and panics beyond).
+        let permits = self.limits.max_connections.min(Semaphore::MAX_PERMITS);
         ServerState {
             meter,
+            permits: Arc::new(Semaphore::new(permits)),
             slots: self.limits.max_running_handlers.map(Slots::new),
             methods: Arc::new(self.methods),
-            limits: self.limits,
+            limits: Arc::new(self.limits),
             path: self.path,
             #[cfg(feature = "static-files")]
             www: self.www,
@@ -402,7 +409,6 @@ impl Server {
         } = self;
         let state = Arc::clone(&handle.state);
         let mut accepting = Accepting {
-            permits: Arc::new(Semaphore::new(state.limits.max_connections)),
             tasks: JoinSet::new(),
             state: Arc::clone(&state),
         };

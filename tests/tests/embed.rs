@@ -133,3 +133,33 @@ async fn serve_stream_serves_any_byte_stream() {
     ws.close(None).await.unwrap();
     within("the connection to end", serving).await.unwrap();
 }
+
+#[tokio::test]
+async fn the_axum_route_holds_the_connection_limit_for_upgrades_that_arrive_together() {
+    let rpc = Server::builder()
+        .with_limits(|l| l.max_connections = 2)
+        .build()
+        .unwrap();
+    let addr = serve_app(&rpc).await;
+    let url = format!("ws://{addr}/rpc");
+    // Four at once: a count of the connections registered so far would let
+    // them all in, as none has registered yet.
+    let attempts = (0..4).map(|_| Raw::try_connect(url.clone()));
+    let results = futures_util::future::join_all(attempts).await;
+    let (opened, refused): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.is_ok());
+    assert_eq!(opened.len(), 2);
+    for refusal in refused {
+        assert_eq!(http_status(refusal), 503);
+    }
+    // A connection that ends gives its place back.
+    drop(opened);
+    within("a place to come free", async {
+        loop {
+            if let Ok(raw) = Raw::try_connect(url.clone()).await {
+                break raw;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
