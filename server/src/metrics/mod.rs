@@ -7,7 +7,7 @@
 //! | `jrpc_connections_accepted_total` | counter | `transport`: `websocket`, `http` (a POST) |
 //! | `jrpc_connections_refused_total` | counter | `reason`: `limit`, `origin`, `auth`, `bad_request`, `timeout`, `tls`, `shutting_down` |
 //! | `jrpc_calls_total` | counter | `method`, `outcome` (below) |
-//! | `jrpc_call_duration_seconds` | histogram | `method` |
+//! | `jrpc_call_duration_seconds` | histogram | `method` (from the handler's start to its answer) |
 //! | `jrpc_messages_rejected_total` | counter | `reason`: `parse_error`, `invalid_request`, `method_not_found`, `busy`, `too_large` |
 //! | `jrpc_received_bytes_total`, `jrpc_sent_bytes_total` | counter | |
 //! | `jrpc_subscriptions_open` | gauge | |

@@ -57,7 +57,7 @@ impl Collector for Scraped {
             .filter(|(_, stats)| stats.latency.count() > 0)
             .collect();
         called.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let help = "Time from a call's arrival to its answer, by method";
+        let help = "Time from a call's handler starting to its answer, by method";
         let mut family = encoder.encode_descriptor(
             "call_duration_seconds",
             help,
