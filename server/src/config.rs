@@ -96,14 +96,17 @@ impl Limits {
             .max(self.max_message_size.saturating_add(1024 * 1024))
     }
 
-    /// The WebSocket settings these limits imply. The read buffer is 4 KiB
-    /// instead of tungstenite's 128 KiB so an idle connection costs a few KiB.
+    /// The WebSocket settings these limits imply. The read buffer is 3 KiB
+    /// instead of tungstenite's 128 KiB, since every idle connection keeps
+    /// one: 3 KiB measured as fast as 4 KiB on 8 KB and 100 KB messages
+    /// (2 KiB was 7-15% slower there) and takes an idle connection from
+    /// 8.8 to 7.8 KiB.
     pub(crate) fn websocket_config(
         &self,
     ) -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
         let cap = self.hard_message_cap();
         tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-            .read_buffer_size(4 * 1024)
+            .read_buffer_size(3 * 1024)
             .write_buffer_size(64 * 1024)
             .max_message_size(Some(cap))
             .max_frame_size(Some(cap))
