@@ -236,3 +236,64 @@ async fn a_closed_connection_ends_the_stream() {
     );
     assert!(next(&mut sub).await.is_none());
 }
+
+/// The next text message of `ws`, as JSON.
+async fn next_json(ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> Value {
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(text))) => return serde_json::from_str(&text).unwrap(),
+            Some(Ok(_)) => continue,
+            other => panic!("the client went away: {other:?}"),
+        }
+    }
+}
+
+/// A server that ignores `$/cancelRequest`, as many do: it accepts a
+/// subscribe request the client gave up on after the client cancelled it.
+/// The client then ends that subscription (`unsubscribe` with the id).
+#[tokio::test]
+async fn a_subscribe_given_up_on_and_accepted_late_is_unsubscribed() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/rpc", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        let subscribe = next_json(&mut ws).await;
+        assert_eq!(subscribe["method"], "slow.subscribe");
+        let cancel = next_json(&mut ws).await;
+        assert_eq!(cancel["method"], "$/cancelRequest");
+        assert_eq!(cancel["params"]["id"], subscribe["id"]);
+        let late = json!({"jsonrpc": "2.0", "result": "s7", "id": subscribe["id"]});
+        ws.send(Message::text(late.to_string())).await.unwrap();
+        let unsubscribe = next_json(&mut ws).await;
+        ws.send(Message::text(
+            json!({"jsonrpc": "2.0", "result": true, "id": unsubscribe["id"]}).to_string(),
+        ))
+        .await
+        .unwrap();
+        unsubscribe
+    });
+
+    let client = Client::builder()
+        .with_limits(|l| l.request_timeout = Duration::from_millis(100))
+        .connect(&url)
+        .await
+        .unwrap();
+    let given_up = client
+        .subscribe::<Value, _>("slow.subscribe", &(), "slow.unsubscribe")
+        .await;
+    match given_up {
+        Err(jrpc::CallError::Timeout { .. }) => {}
+        Err(other) => panic!("expected a timeout, got {other}"),
+        Ok(_) => panic!("expected a timeout, got a subscription"),
+    }
+    let unsubscribe = within("the unsubscribe of the late subscription", server)
+        .await
+        .unwrap();
+    assert_eq!(unsubscribe["method"], "slow.unsubscribe");
+    assert_eq!(unsubscribe["params"], json!(["s7"]));
+}

@@ -33,6 +33,7 @@ mod closing;
 mod ending;
 mod handlers;
 mod keepalive;
+mod settle;
 
 use handlers::Task;
 pub(crate) use handlers::{handler_panicked, run_handler};
@@ -381,8 +382,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
         let mut translated;
         let unpacked;
         let methods = Arc::clone(&self.methods);
-        for key in self.conn.0.inboxes.take_closed() {
-            self.inbound.subscriptions().close(key);
+        let (closed, abandoned) = self.conn.0.inboxes.take_given_up();
+        let book = self.inbound.subscriptions();
+        for key in closed {
+            book.close(key);
+        }
+        for (request, key) in abandoned {
+            book.abandon(request, key);
         }
         let mut actions = recycle(std::mem::take(&mut self.actions));
         match &message {
@@ -436,21 +442,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
             }
             match action {
                 Action::Reply(text) => self.queue.push(text),
-                Action::Settle { id, outcome } => match self.conn.outbound().take(id) {
-                    // The caller may have stopped waiting; that is fine.
-                    Some(waiter) => {
-                        if let (Some((key, from)), Ok(result)) = (&waiter.subscribing, &outcome) {
-                            // Before the next frame, which may hold its first item.
-                            let book = self.inbound.subscriptions();
-                            match from {
-                                Some(from) => book.bind_resumed(*key, result.get(), from),
-                                None => book.bind(*key, result.get()),
-                            }
-                        }
-                        drop(waiter.tx.send(outcome.map(|r| r.to_buf())))
-                    }
-                    None => tracing::debug!(id, "ignored a late, unknown or duplicate response"),
-                },
+                Action::Settle { id, outcome } => self.settle(id, outcome),
                 Action::Subscription { key, delivered } => {
                     if !self.conn.0.inboxes.deliver(key, delivered) {
                         // Dropped by the app: stop routing to it.

@@ -125,35 +125,78 @@ fn merge_gap(messages: &mut VecDeque<Message>, at: usize, missed: Option<u64>) {
 
 /// The subscriptions a connection made, by key (the driver routes to
 /// them), and the keys the app let go of, which the driver drops from its
-/// book ([`Inboxes::take_closed`]).
+/// book ([`Inboxes::take_given_up`]).
 #[derive(Default)]
 pub(crate) struct Inboxes {
     table: Mutex<HashMap<u64, Arc<Inbox>>>,
-    closed: Mutex<Vec<u64>>,
+    given_up: Mutex<GivenUp>,
     any_closed: AtomicBool,
 }
+
+/// What the app let go of, for the driver's book.
+#[derive(Default)]
+struct GivenUp {
+    /// Keys of subscriptions the app dropped.
+    closed: Vec<u64>,
+    /// Subscribe requests given up on (timed out, dropped) after they were
+    /// sent, not yet handed to the book: (request id, key).
+    abandoned: Vec<(u64, u64)>,
+    /// The method that ends each of those, by key, should the server
+    /// accept it after all; the oldest go first.
+    unsubscribe: VecDeque<(u64, Box<str>)>,
+}
+
+/// At most this many given-up subscribe requests are watched for a late
+/// acceptance.
+const ABANDONED_KEPT: usize = 16;
 
 impl Inboxes {
     fn table(&self) -> MutexGuard<'_, HashMap<u64, Arc<Inbox>>> {
         self.table.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn given_up(&self) -> MutexGuard<'_, GivenUp> {
+        self.given_up.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The app is done with subscription `key`.
     fn remove(&self, key: u64) {
         self.table().remove(&key);
-        self.closed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(key);
+        self.given_up().closed.push(key);
         self.any_closed.store(true, Ordering::Release);
     }
 
-    /// The keys let go of since the last call (cheap when there are none).
-    pub(crate) fn take_closed(&self) -> Vec<u64> {
-        if !self.any_closed.swap(false, Ordering::AcqRel) {
-            return Vec::new();
+    /// The app gave up on subscribe request `request` of subscription
+    /// `key` after it was sent; `unsubscribe` ends it should the server
+    /// accept it after all.
+    fn abandon(&self, request: u64, key: u64, unsubscribe: &str) {
+        let mut given_up = self.given_up();
+        given_up.abandoned.push((request, key));
+        if given_up.unsubscribe.len() >= ABANDONED_KEPT {
+            given_up.unsubscribe.pop_front();
         }
-        std::mem::take(&mut *self.closed.lock().unwrap_or_else(|p| p.into_inner()))
+        given_up.unsubscribe.push_back((key, unsubscribe.into()));
+        drop(given_up);
+        self.any_closed.store(true, Ordering::Release);
+    }
+
+    /// The keys let go of, and the subscribe requests given up on (request
+    /// id, key), since the last call (cheap when there are none).
+    pub(crate) fn take_given_up(&self) -> (Vec<u64>, Vec<(u64, u64)>) {
+        if !self.any_closed.swap(false, Ordering::AcqRel) {
+            return Default::default();
+        }
+        let mut given_up = self.given_up();
+        let closed = std::mem::take(&mut given_up.closed);
+        (closed, std::mem::take(&mut given_up.abandoned))
+    }
+
+    /// The method that ends subscription `key`, given up on while it was
+    /// being opened: taken, as only one late acceptance can come.
+    pub(crate) fn take_unsubscribe(&self, key: u64) -> Option<Box<str>> {
+        let mut given_up = self.given_up();
+        let at = given_up.unsubscribe.iter().position(|(k, _)| *k == key)?;
+        given_up.unsubscribe.remove(at).map(|(_, method)| method)
     }
 
     /// Hands `delivered` to subscription `key`: false if the app dropped it.
@@ -331,12 +374,19 @@ fn send_unsubscribe(conn: &Connection, unsubscribe: &str, id: &str) {
 struct Opening<'c> {
     conn: &'c Connection,
     key: Option<u64>,
+    /// The subscribe request, once sent, and the method that ends what it opens.
+    sent: Option<(u64, &'c str)>,
 }
 
 impl Drop for Opening<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
             self.conn.0.inboxes.remove(key);
+            // Given up on after it went out: the server may still accept
+            // it, and the driver then ends what it opened.
+            if let Some((request, unsubscribe)) = self.sent {
+                self.conn.0.inboxes.abandon(request, key, unsubscribe);
+            }
         }
     }
 }
@@ -384,6 +434,7 @@ impl Connection {
         let mut opening = Opening {
             conn: self,
             key: Some(key),
+            sent: None,
         };
         let member = from.as_ref().map(|from| {
             let epoch = serde_json::Value::from(from.epoch.as_str()).to_string();
@@ -404,6 +455,7 @@ impl Connection {
             let (id, text) = registered.map_err(|_| CallError::ConnectionClosed)?;
             let guard = CancelGuard::new(self, id);
             self.send_text(text).await?;
+            opening.sent = Some((id, unsubscribe));
             let timeout = self.0.request_timeout;
             await_answer(rx, guard, deadline_after(timeout), timeout).await
         }
