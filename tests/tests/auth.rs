@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{basic, http_status, start, stop};
+use common::{basic, http_exchange, http_status, start, stop};
 use jrpc::{CallError, Client, Connection, ErrorObject, Identity, Refusal, ServerBuilder, code};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -176,21 +176,17 @@ async fn the_hook_and_guarded_methods_hold_over_http_post() {
     let addr = server.local_addr();
     let post = |extra: &'static str| async move {
         let body = r#"{"jsonrpc":"2.0","method":"secret","id":1}"#;
-        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
         let request = format!(
             "POST /rpc HTTP/1.1\r\nHost: {addr}\r\n{extra}Content-Length: {}\r\n\r\n{body}",
             body.len()
         );
-        tcp.write_all(request.as_bytes()).await.unwrap();
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).await.unwrap();
-        response
+        http_exchange(addr, &request).await
     };
-    let refused = post("").await;
-    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    let (status, head, refused) = post("").await;
+    assert_eq!(status, 401, "{head}");
     assert!(refused.ends_with("sign in first\n"), "{refused}");
-    let signed_in = post("Cookie: session=user-ada\r\n").await;
-    let body: Value = serde_json::from_str(signed_in.split_once("\r\n\r\n").unwrap().1).unwrap();
+    let (_, _, signed_in) = post("Cookie: session=user-ada\r\n").await;
+    let body: Value = serde_json::from_str(&signed_in).unwrap();
     assert_eq!(body["result"], "for ada only");
     stop(&server).await;
 }

@@ -172,13 +172,7 @@ async fn every_kind_of_answer_is_the_same_text_in_a_batch_and_alone() {
     let slow_noted = noted_tx.clone();
     let server = start(
         basic()
-            .method(
-                "slow.add",
-                |_c: Connection, (a, b): (i64, i64)| async move {
-                    tokio::task::yield_now().await;
-                    Ok::<_, ErrorObject>(a + b)
-                },
-            )
+            .method("slow.add", common::slow_add)
             .sync_method("fail", |_c: Connection, (): ()| {
                 Err::<(), _>(ErrorObject::new(7, "no \"way\""))
             })

@@ -41,13 +41,7 @@ fn json_of(body: &str) -> Value {
 fn server() -> jrpc::ServerBuilder {
     // `basic()` has `add` already.
     basic()
-        .method(
-            "slow.add",
-            |_c: Connection, (a, b): (i64, i64)| async move {
-                tokio::task::yield_now().await;
-                Ok::<_, ErrorObject>(a + b)
-            },
-        )
+        .method("slow.add", common::slow_add)
         .method("call.back", |conn: Connection, (): ()| async move {
             match conn.request::<String, _>("client.name", &()).await {
                 Err(CallError::ConnectionClosed) => Ok::<_, ErrorObject>("no way back".to_owned()),

@@ -75,6 +75,13 @@ pub fn basic() -> ServerBuilder {
         })
 }
 
+/// `slow.add`: adds, after yielding once, so that its answer comes later
+/// than a synchronous method's.
+pub async fn slow_add(_c: Connection, (a, b): (i64, i64)) -> Result<i64, ErrorObject> {
+    tokio::task::yield_now().await;
+    Ok(a + b)
+}
+
 /// Sends `()` on a channel when dropped: tells a test that a handler's future was dropped.
 pub struct DropSignal(pub mpsc::UnboundedSender<()>);
 
