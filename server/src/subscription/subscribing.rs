@@ -183,7 +183,11 @@ impl Inboxes {
     /// The keys let go of, and the subscribe requests given up on (request
     /// id, key), since the last call (cheap when there are none).
     pub(crate) fn take_given_up(&self) -> (Vec<u64>, Vec<(u64, u64)>) {
-        if !self.any_closed.swap(false, Ordering::AcqRel) {
+        // A plain load first: it is read for every frame, and a swap is a
+        // locked instruction even when there is nothing to take.
+        if !self.any_closed.load(Ordering::Acquire)
+            || !self.any_closed.swap(false, Ordering::AcqRel)
+        {
             return Default::default();
         }
         let mut given_up = self.given_up();
