@@ -4,10 +4,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::socket::Socket;
 use http::StatusCode;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
 use tracing::Instrument;
 
 use crate::connection::CloseRequest;
@@ -126,7 +125,7 @@ async fn until_gone<S: AsyncRead + Unpin, T>(
 #[allow(clippy::large_enum_variant)]
 enum Handshake<S> {
     /// An accepted WebSocket upgrade, and its connection.
-    WebSocket(WebSocketStream<S>, Connection),
+    WebSocket(Socket<S>, Connection),
     /// A JSON-RPC call in a POST body, read whole, to be answered on `S`.
     Post(S, Connection, String),
 }
@@ -134,7 +133,7 @@ enum Handshake<S> {
 /// Serves a connection whose WebSocket handshake is done (here, or by
 /// another HTTP server such as axum's) until it ends.
 pub(crate) async fn serve_websocket<S>(
-    ws: WebSocketStream<S>,
+    ws: Socket<S>,
     conn: Connection,
     peer: Option<SocketAddr>,
     state: Arc<ServerState>,
@@ -316,8 +315,7 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     }
     state.meter.accepted(Transport::WebSocket);
     let config = state.limits.websocket_config();
-    let ws =
-        WebSocketStream::from_partially_read(stream, leftover, Role::Server, Some(config)).await;
+    let ws = Socket::server(stream, leftover, config);
     Some(Handshake::WebSocket(ws, conn))
 }
 

@@ -6,13 +6,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::socket::Socket;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use hyper_util::rt::TokioIo;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::accept::{admit, screen, serve_websocket};
 use crate::handshake_info::HandshakeInfo;
@@ -133,12 +132,7 @@ impl ServerHandle {
                 }
             };
             let config = state.limits.websocket_config();
-            let ws = WebSocketStream::from_raw_socket(
-                TokioIo::new(upgraded),
-                Role::Server,
-                Some(config),
-            )
-            .await;
+            let ws = Socket::server(TokioIo::new(upgraded), Vec::new(), config);
             serve_websocket(ws, conn, peer, state, Dialect::JsonRpc).await;
         });
         let mut response = Response::new(Body::empty());

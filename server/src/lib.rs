@@ -64,6 +64,7 @@ mod server;
 #[cfg(feature = "signal")]
 mod signal;
 mod slots;
+mod socket;
 mod state;
 pub mod subscription;
 #[cfg(feature = "tls")]

@@ -9,11 +9,10 @@ use std::pin::Pin;
 use std::task::Context;
 
 use jrpc_shared::{ErrorObject, RECONNECT_METHOD, notification_text};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use super::{CLOSE_WAIT, Driver, Ending};
+use super::{CLOSE_WAIT, Driver, Ending, WebSocketIo};
 use crate::Dialect;
 use crate::connection::CloseRequest;
 
@@ -37,7 +36,7 @@ impl Closing {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
+impl<W: WebSocketIo> Driver<W> {
     /// Decides whether a requested close can happen now: how the loop ends
     /// if it can.
     pub(super) fn poll_closing(&mut self, cx: &mut Context<'_>) -> Option<Ending> {

@@ -12,10 +12,9 @@ use futures_util::FutureExt;
 use futures_util::future::{AbortHandle, Abortable, Aborted};
 use jrpc_shared::handler::{BoxFuture, Handler, Outcome};
 use jrpc_shared::{Answer, CallToken, Completion, ErrorObject, HandlerResult, Id, Raw};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tracing::{Instrument, Span};
 
-use super::{DISCARD_KEPT, Driver};
+use super::{DISCARD_KEPT, Driver, WebSocketIo};
 use crate::Connection;
 use crate::slots::{Slot, Slots};
 
@@ -59,7 +58,7 @@ pub(crate) fn run_handler(
     .unwrap_or_else(|_| Answer::Failed(handler_panicked()))
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
+impl<W: WebSocketIo> Driver<W> {
     /// Runs a handler. One that is ready at once writes its result straight
     /// into the reply (or, for a notification, into a scratch buffer that
     /// nobody reads); the others are started as tasks.

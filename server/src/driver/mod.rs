@@ -19,15 +19,13 @@ use std::time::Duration;
 
 use futures_util::future::AbortHandle;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{Sink, Stream, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use jrpc_shared::handler::DynHandler;
 use jrpc_shared::legacy::{ErrorNames, Incoming};
 use jrpc_shared::{Action, CallToken, ErrorObject, Inbound};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 mod closing;
 mod ending;
@@ -79,8 +77,20 @@ fn unreadable_msgpack(why: &str) -> String {
     jrpc_shared::error_response_text(&jrpc_shared::Id::null(), &error)
 }
 
-pub(crate) struct Driver<S> {
-    ws: WebSocketStream<S>,
+/// What the loop needs of a WebSocket: the server's own [`Socket`](crate::socket::Socket)
+/// or, in the native client, tokio-tungstenite's stream.
+pub(crate) trait WebSocketIo:
+    Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Unpin
+{
+}
+
+impl<T> WebSocketIo for T where
+    T: Stream<Item = Result<Message, WsError>> + Sink<Message, Error = WsError> + Unpin
+{
+}
+
+pub(crate) struct Driver<W> {
+    ws: W,
     conn: Connection,
     methods: Arc<MethodSet>,
     inbound: Inbound,
@@ -114,9 +124,9 @@ pub(crate) struct Driver<S> {
     meter: Meter,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
+impl<W: WebSocketIo> Driver<W> {
     pub(crate) fn new(
-        ws: WebSocketStream<S>,
+        ws: W,
         conn: Connection,
         methods: Arc<MethodSet>,
         limits: &Arc<Limits>,
@@ -210,7 +220,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
                 reason: reason.into(),
             };
             let closing = async {
-                let _ = self.ws.close(Some(frame)).await;
+                let _ = self.ws.send(Message::Close(Some(frame))).await;
                 // Wait for the peer's close reply so the TCP close is clean.
                 while let Some(Ok(_)) = self.ws.next().await {}
             };
@@ -541,7 +551,7 @@ fn recycle<'a, 'm, H>(actions: Vec<Action<'_, '_, H>>) -> Vec<Action<'a, 'm, H>>
 /// Whatever way the driver goes (a normal end, or its task aborted or
 /// dropped), the connection ends with it: pending calls fail, nothing more can
 /// be queued, and `Connection::closed` completes.
-impl<S> Drop for Driver<S> {
+impl<W> Drop for Driver<W> {
     fn drop(&mut self) {
         settle_all(&self.conn);
         self.conn.0.ended.send_replace(true);

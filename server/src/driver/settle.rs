@@ -4,11 +4,10 @@
 //! app gave up on, has the subscription it opened ended.
 
 use jrpc_shared::{ErrorObject, Raw, RawBuf};
-use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::Driver;
+use super::{Driver, WebSocketIo};
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Driver<S> {
+impl<W: WebSocketIo> Driver<W> {
     /// Settles this side's call `id` with `outcome`.
     pub(super) fn settle(&mut self, id: u64, outcome: Result<Raw<'_>, ErrorObject>) {
         // Taken out first: the lock is not held while the rest runs.
