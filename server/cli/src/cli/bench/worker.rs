@@ -143,24 +143,23 @@ pub async fn requests(mut ws: Ws, plan: Arc<Plan>) -> Tally {
     loop {
         let sending = Instant::now() < state.plan.deadline;
         if sending {
-            let mut wrote = false;
-            while state.pending.len() + per_send <= window {
-                let text = state.next_message();
-                state.tally.bytes_sent += text.len() as u64;
-                let fed = timeout_at(state.plan.hard_stop, ws.feed(Message::text(text))).await;
-                if !matches!(fed, Ok(Ok(()))) {
-                    state.tally.lost = true;
-                    break;
+            // One timeout for the whole refill and its flush: a timer per
+            // message cost the generator more than the sends themselves.
+            let hard_stop = state.plan.hard_stop;
+            let refill = async {
+                let mut wrote = false;
+                while state.pending.len() + per_send <= window {
+                    let text = state.next_message();
+                    state.tally.bytes_sent += text.len() as u64;
+                    ws.feed(Message::text(text)).await?;
+                    wrote = true;
                 }
-                wrote = true;
-            }
-            if state.tally.lost
-                || (wrote
-                    && !matches!(
-                        timeout_at(state.plan.hard_stop, ws.flush()).await,
-                        Ok(Ok(()))
-                    ))
-            {
+                if wrote {
+                    ws.flush().await?;
+                }
+                Ok::<(), tokio_tungstenite::tungstenite::Error>(())
+            };
+            if !matches!(timeout_at(hard_stop, refill).await, Ok(Ok(()))) {
                 state.tally.lost = true;
                 break;
             }
