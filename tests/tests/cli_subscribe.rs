@@ -45,6 +45,42 @@ async fn ticks_print_one_json_line_each_up_to_the_count() {
     stop(&server).await;
 }
 
+/// `jrpc subscribe .. | head -1`: once the reader is gone, the command ends
+/// the subscription and exits quietly, as any Unix tool in a pipe does.
+#[tokio::test]
+async fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let server = demo_server().await;
+    let url = server.url();
+    let mut child = Command::new(jrpc_bin::jrpc_bin())
+        .args(["subscribe", "demo.ticks", r#"{"everyMs":20}"#, "--url", &url])
+        .env_remove("JRPC_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let ended = tokio::task::spawn_blocking(move || {
+        let mut first = String::new();
+        BufReader::new(stdout).read_line(&mut first).unwrap();
+        // The reader closes the pipe here, as `head -1` would.
+        let status = child.wait().unwrap();
+        let mut errors = String::new();
+        stderr.read_to_string(&mut errors).unwrap();
+        (first, status, errors)
+    });
+    let (first, status, errors) = within("jrpc to exit once its reader left", ended)
+        .await
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&first).unwrap()["n"], 0);
+    assert_eq!(status.code(), Some(0), "stderr: {errors}");
+    assert_eq!(errors, "");
+    stop(&server).await;
+}
+
 #[tokio::test]
 async fn the_servers_refusal_and_usage_mistakes_are_clear() {
     let server = demo_server().await;

@@ -211,9 +211,10 @@ async fn request(
     } else {
         compact(result.get())
     };
-    writeln!(out, "{text}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::transport(format!("could not write the result: {e}")))
+    super::output(
+        writeln!(out, "{text}").and_then(|()| out.flush()),
+        "the result",
+    )
 }
 
 /// Closes the connection and waits for the close handshake, so a notification

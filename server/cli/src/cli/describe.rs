@@ -64,7 +64,7 @@ pub async fn methods(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let document = document(url, args.wait.timeout).await?;
-    write_methods(&document, out).map_err(|e| Failure::transport(format!("writing output: {e}")))
+    super::output(write_methods(&document, out), "the methods")
 }
 
 /// Runs `jrpc describe METHOD` against `url`.
@@ -83,7 +83,7 @@ pub async fn describe(
     };
     let method = inline_refs(method, &document["components"]["schemas"], 8);
     let pretty = serde_json::to_string_pretty(&method).unwrap_or_default();
-    writeln!(out, "{pretty}").map_err(|e| Failure::transport(format!("writing output: {e}")))
+    super::output(writeln!(out, "{pretty}"), "the description")
 }
 
 /// `value` with each `$ref` to the document's `schemas` replaced by the

@@ -253,6 +253,23 @@ impl Failure {
     }
 }
 
+/// What became of writing `what` (the result, the report, ...) to standard
+/// output. A reader that went away (`jrpc subscribe .. | head -3`) ends the
+/// command quietly, as it ends any Unix tool, rather than with an error.
+pub(crate) fn output(written: std::io::Result<()>, what: &str) -> Result<(), Failure> {
+    match written {
+        Err(e) if !reader_gone(&e) => {
+            Err(Failure::transport(format!("could not write {what}: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether writing failed because the output's reader closed it.
+pub(crate) fn reader_gone(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

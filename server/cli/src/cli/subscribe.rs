@@ -102,8 +102,13 @@ pub async fn run(
             Some(Ok(item)) => {
                 got += 1;
                 let written = writeln!(out, "{}", compact(item.get())).and_then(|()| out.flush());
-                if let Err(e) = written {
-                    break Err(Failure::transport(format!("could not write an item: {e}")));
+                match written {
+                    Ok(()) => {}
+                    // Nobody reads any more: ended like Ctrl-C ends it.
+                    Err(e) if super::reader_gone(&e) => break Ok(()),
+                    Err(e) => {
+                        break Err(Failure::transport(format!("could not write an item: {e}")));
+                    }
                 }
             }
             Some(Err(SubscriptionError::Gap { missed })) => {

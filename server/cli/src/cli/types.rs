@@ -63,9 +63,7 @@ pub async fn run(
     match &args.out {
         Some(file) => std::fs::write(file, text)
             .map_err(|e| Failure::transport(format!("cannot write {}: {e}", file.display()))),
-        None => out
-            .write_all(text.as_bytes())
-            .map_err(|e| Failure::transport(format!("writing output: {e}"))),
+        None => super::output(out.write_all(text.as_bytes()), "the declarations"),
     }
 }
 

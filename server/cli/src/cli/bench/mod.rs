@@ -147,9 +147,10 @@ pub async fn run(url: &Endpoint, args: &BenchArgs, out: &mut impl Write) -> Resu
             true => fanout.json(url, args).to_string(),
             false => fanout.human(url),
         };
-        writeln!(out, "{text}")
-            .and_then(|()| out.flush())
-            .map_err(|e| Failure::transport(format!("could not write the report: {e}")))?;
+        super::output(
+            writeln!(out, "{text}").and_then(|()| out.flush()),
+            "the report",
+        )?;
         return match fanout.failure() {
             None => Ok(()),
             Some(e) => Err(Failure::rpc(format!(
@@ -167,9 +168,10 @@ pub async fn run(url: &Endpoint, args: &BenchArgs, out: &mut impl Write) -> Resu
     } else {
         human_report(url, args, &report)
     };
-    writeln!(out, "{text}")
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::transport(format!("could not write the report: {e}")))?;
+    super::output(
+        writeln!(out, "{text}").and_then(|()| out.flush()),
+        "the report",
+    )?;
     let errors = report.errors();
     if errors == 0 {
         return Ok(());
