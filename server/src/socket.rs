@@ -2,8 +2,8 @@
 //! a connection that one task owns.
 //!
 //! tokio-tungstenite's `WebSocketStream` lets a socket be split between
-//! tasks, so each poll registers the caller's waker in four atomic wakers
-//! (two directions, each seen from reading and from writing). A server
+//! tasks, so each poll registers the caller's waker in two atomic wakers
+//! (its direction's, as seen from reading and from writing). A server
 //! connection is polled by its own task only: here the task's waker is kept
 //! once, compared on each poll (a pointer comparison) and cloned only when
 //! it changes. At 32 connections × 16 calls in flight those registrations
@@ -139,7 +139,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for Socket<S> {
 /// to be woken when it is.
 struct Io<S> {
     stream: S,
-    /// The owning task's waker, set before every use of the socket.
+    /// The owning task's waker, set by every poll of the socket (a
+    /// `start_send` uses the last one: if its write blocks, the next
+    /// `poll_ready` or `poll_flush` registers the current one).
     waker: Option<Waker>,
 }
 

@@ -75,6 +75,12 @@ impl Keepalive {
             if quiet >= self.interval && !pinged_since {
                 self.pinged_at = Some(now);
                 self.timer.as_mut().reset(self.last_heard + self.timeout);
+                // Polled once more, so that the timer holds this task's waker
+                // whatever the timer implementation (the caller polls it
+                // only once per wake-up).
+                if self.timer.as_mut().poll(cx).is_ready() {
+                    cx.waker().wake_by_ref();
+                }
                 return Some(Due::Ping);
             }
             let next = if pinged_since {
