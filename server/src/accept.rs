@@ -259,7 +259,8 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         return None;
     }
     if let Err((status, body)) = screen(state, &head, dialect, Some(peer)) {
-        let _ = write_simple(&mut stream, status, &body).await;
+        let readable = readable_by(state, &head, dialect);
+        let _ = post::refuse(&mut stream, status, &body, readable).await;
         return None;
     }
     // A page of another (allowed) origin asks before it POSTs.
@@ -288,7 +289,8 @@ async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         Err(refusal) => {
             state.meter.refused(Refused::Auth);
             tracing::info!(%peer, status = refusal.status(), reason = %refusal.reason, "refused by the handshake hook");
-            let _ = write_simple(&mut stream, refusal.status, &refusal.body()).await;
+            let readable = readable_by(state, &head, dialect);
+            let _ = post::refuse(&mut stream, refusal.status, &refusal.body(), readable).await;
             post::linger(&mut stream).await;
             return None;
         }
@@ -342,6 +344,19 @@ pub(crate) fn screen(
         return Err((StatusCode::SERVICE_UNAVAILABLE, body));
     }
     Ok(())
+}
+
+/// The page origin that may read a refusal of this request: that of a
+/// JSON-RPC POST (or its preflight) from a page the Origin rules allow, so
+/// that its `fetch` sees the status (401, 503) rather than a network error.
+fn readable_by<'h>(
+    state: &ServerState,
+    head: &'h RequestHead,
+    dialect: Dialect,
+) -> Option<&'h str> {
+    let post = matches!(head.method.as_str(), "POST" | "OPTIONS") && dialect == Dialect::JsonRpc;
+    head.header("origin")
+        .filter(|_| post && permits_origin(state, head, dialect))
 }
 
 /// Whether the page asking for this WebSocket may open it. A legacy endpoint

@@ -54,7 +54,13 @@ async fn a_reader_that_goes_away_ends_the_command_quietly() {
     let server = demo_server().await;
     let url = server.url();
     let mut child = Command::new(jrpc_bin::jrpc_bin())
-        .args(["subscribe", "demo.ticks", r#"{"everyMs":20}"#, "--url", &url])
+        .args([
+            "subscribe",
+            "demo.ticks",
+            r#"{"everyMs":20}"#,
+            "--url",
+            &url,
+        ])
         .env_remove("JRPC_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

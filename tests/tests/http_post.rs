@@ -265,6 +265,31 @@ async fn a_page_of_an_allowed_origin_may_post_after_its_preflight() {
     stop(&server).await;
 }
 
+/// A refusal before the body (here the handshake hook's 401) tells a page of
+/// an allowed origin its status: without `Access-Control-Allow-Origin` its
+/// `fetch` would only see a network error. Another site still learns nothing.
+#[tokio::test]
+async fn a_page_of_an_allowed_origin_can_read_its_refusal() {
+    let server = start(server().allow_origin("http://app.test").on_handshake(
+        |_conn: Connection| async { Err(jrpc::auth::Refusal::unauthorized("sign in first")) },
+    ))
+    .await;
+    let addr = server.local_addr();
+    let call = r#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}"#;
+    let (status, head, _) = post(addr, call, &["Origin: http://app.test"]).await;
+    assert_eq!(status, 401, "{head}");
+    let head = head.to_lowercase();
+    assert!(
+        head.contains("access-control-allow-origin: http://app.test")
+            && head.contains("vary: origin"),
+        "{head}"
+    );
+    let (status, head, _) = post(addr, call, &["Origin: http://evil.test"]).await;
+    assert_eq!(status, 403, "{head}");
+    assert!(!head.to_lowercase().contains("access-control"), "{head}");
+    stop(&server).await;
+}
+
 #[tokio::test]
 async fn a_client_that_goes_away_cancels_its_calls() {
     let (started_tx, mut started) = tokio::sync::mpsc::unbounded_channel();

@@ -131,10 +131,7 @@ pub(crate) async fn preflight<S: AsyncWrite + Unpin>(
         ("access-control-allow-methods", "POST"),
         ("access-control-max-age", "600"),
     ];
-    if let Some(origin) = head.header("origin") {
-        headers.push(("access-control-allow-origin", origin));
-        headers.push(("vary", "Origin"));
-    }
+    readable_by(&mut headers, head.header("origin"));
     if let Some(asked) = head.header("access-control-request-headers") {
         headers.push(("access-control-allow-headers", asked));
     }
@@ -157,6 +154,28 @@ const READ_AHEAD: usize = 64 * 1024;
 const LINGER_BYTES: u64 = 256 * 1024;
 const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Refuses a request before its body was read: `status` with the plain-text
+/// `body`, readable by a page of `origin` (a page of an allowed origin that
+/// POSTed), as the refusals of its body are.
+pub(crate) async fn refuse<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    status: StatusCode,
+    body: &str,
+    origin: Option<&str>,
+) -> std::io::Result<()> {
+    let mut headers = vec![("content-type", super::response::TEXT_PLAIN)];
+    readable_by(&mut headers, origin);
+    write_response(stream, status, &headers, body.as_bytes(), true).await
+}
+
+/// Names `origin` (when there is one) as the page that may read the answer.
+fn readable_by<'a>(headers: &mut Vec<(&'a str, &'a str)>, origin: Option<&'a str>) {
+    if let Some(origin) = origin {
+        headers.push(("access-control-allow-origin", origin));
+        headers.push(("vary", "Origin"));
+    }
+}
+
 async fn respond<S: AsyncWrite + Unpin>(
     stream: &mut S,
     status: StatusCode,
@@ -167,10 +186,7 @@ async fn respond<S: AsyncWrite + Unpin>(
     if body.is_some() {
         headers.push(("content-type", "application/json"));
     }
-    if let Some(origin) = origin {
-        headers.push(("access-control-allow-origin", origin));
-        headers.push(("vary", "Origin"));
-    }
+    readable_by(&mut headers, origin);
     let body = body.unwrap_or_default().as_bytes();
     write_response(stream, status, &headers, body, true).await
 }
