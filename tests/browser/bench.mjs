@@ -54,7 +54,8 @@ async function main() {
   const server = await Server.start(args, "bench-server.log", { pinToCore: 0 });
   let browser;
   try {
-    browser = await launchChromium();
+    // gc(), so that each client's slice collects its own garbage (bench/bench.js).
+    browser = await launchChromium(["--js-flags=--expose-gc"]);
     const page = await browser.newPage();
     const console = watchConsole(page);
     await page.goto(server.url + "index.html");

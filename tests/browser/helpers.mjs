@@ -206,11 +206,12 @@ export function withTimeout(promise, ms, message) {
 }
 
 /** Headless Chromium (the system one: Playwright's downloads are not used). */
-export function launchChromium() {
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: env("CHROMIUM", "/usr/bin/chromium"),
     headless: true,
     args: [
+      ...extraArgs,
       "--headless",
       "--no-sandbox",
       "--disable-gpu",
