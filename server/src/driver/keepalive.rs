@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
+use super::{Driver, Ending, WebSocketIo};
+
 /// What the keepalive wants done now.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Due {
@@ -90,6 +92,32 @@ impl Keepalive {
             };
             self.timer.as_mut().reset(next);
         }
+    }
+}
+
+impl<W: WebSocketIo> Driver<W> {
+    /// The peer counts as heard from now.
+    pub(super) fn heard(&mut self) {
+        if let Some(keepalive) = &mut self.keepalive {
+            keepalive.heard();
+        }
+    }
+
+    /// Whether the keepalive wants a ping sent (then `ping_due`) or the
+    /// connection given up.
+    pub(super) fn poll_keepalive(&mut self, cx: &mut Context<'_>) -> Option<Ending> {
+        // Not reading (our own backpressure) is no silence of the peer's.
+        if !self.may_read() {
+            self.heard();
+        }
+        match self.keepalive.as_mut()?.poll(cx)? {
+            Due::Ping => self.ping_due = true,
+            Due::Dead => {
+                tracing::debug!("the peer went silent: connection given up");
+                return Some(Ending::Gone);
+            }
+        }
+        None
     }
 }
 

@@ -48,7 +48,7 @@ use crate::{Connection, Limits, MethodSet};
 use closing::Closing;
 pub(crate) use ending::Ending;
 use ending::ending_for;
-use keepalive::{Due, Keepalive};
+use keepalive::Keepalive;
 
 /// Events handled in one poll before yielding to other tasks.
 const BUDGET: usize = 128;
@@ -240,30 +240,6 @@ impl<W: WebSocketIo> Driver<W> {
             self.heard();
         }
         polled
-    }
-
-    /// The peer counts as heard from now.
-    fn heard(&mut self) {
-        if let Some(keepalive) = &mut self.keepalive {
-            keepalive.heard();
-        }
-    }
-
-    /// Whether the keepalive wants a ping sent (then `ping_due`) or the
-    /// connection given up.
-    fn poll_keepalive(&mut self, cx: &mut Context<'_>) -> Option<Ending> {
-        // Not reading (our own backpressure) is no silence of the peer's.
-        if !self.may_read() {
-            self.heard();
-        }
-        match self.keepalive.as_mut()?.poll(cx)? {
-            Due::Ping => self.ping_due = true,
-            Due::Dead => {
-                tracing::debug!("the peer went silent: connection given up");
-                return Some(Ending::Gone);
-            }
-        }
-        None
     }
 
     /// Up to [`BUDGET`] turns of the loop; `heard` is set when a frame came in.
