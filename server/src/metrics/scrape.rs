@@ -27,8 +27,11 @@ impl Collector for Scraped {
         let Some(server) = self.0.upgrade() else {
             return Ok(());
         };
-        let connections = server.live();
-        let subscriptions: usize = connections.values().map(|c| c.subscriptions()).sum();
+        // Copied out, so that the live list (which every connection takes
+        // as it opens and ends) is held only for the copy, not for the
+        // walk through each connection's subscription table.
+        let connections: Vec<_> = server.live().values().cloned().collect();
+        let subscriptions: usize = connections.iter().map(|c| c.subscriptions()).sum();
         let gauges = [
             (
                 "connections_open",
